@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One strict setting list for every target (see ../shared/STYLE.md, practice 1).
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
+
+let package = Package(
+    name: "LockBridge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lockbridge", targets: ["lockbridge"]),
+        .executable(name: "lock-emulator", targets: ["lock-emulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // C stays behind one door: these two hold only a modulemap and a shim.
+        .systemLibrary(
+            name: "CMosquitto", pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(
+            name: "CJSONC", pkgConfig: "json-c",
+            providers: [.apt(["libjson-c-dev"])]),
+
+        .target(name: "MQTT", dependencies: ["CMosquitto", log], swiftSettings: strict),
+        .target(name: "JSON", dependencies: ["CJSONC"], swiftSettings: strict),
+        .target(
+            name: "LockCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["MQTT", log], swiftSettings: strict),
+
+        .executableTarget(name: "lockbridge", dependencies: [argumentParser], swiftSettings: strict),
+        .executableTarget(name: "lock-emulator", dependencies: [argumentParser], swiftSettings: strict),
+        // A tiny client that tests kill with SIGKILL to prove the Last Will.
+        .executableTarget(name: "mqtt-test-helper", dependencies: ["MQTT", log], swiftSettings: strict),
+
+        .testTarget(
+            name: "MQTTTests", dependencies: ["MQTT", "TestSupport", "mqtt-test-helper"],
+            swiftSettings: strict),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", propertyBased], swiftSettings: strict),
+        .testTarget(name: "LockCoreTests", dependencies: ["LockCore", propertyBased], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,1 @@
+// The pure lock domain (issue 3).

@@ -1,0 +1,4 @@
+import Testing
+@testable import LockCore
+
+@Test func placeholder() { #expect(Bool(true)) }
