@@ -1,0 +1,62 @@
+/// The Swift-side state of a `MosquittoClient`, always accessed under its mutex.
+struct ClientState {
+    /// One side of a PUBACK/SUBACK rendezvous: whichever of "sent" and "acknowledged" comes
+    /// first leaves its half here, because the ack can arrive before `publish` returns the mid.
+    enum AckSlot {
+        /// The sender waits (nil: nobody waits, as for QoS 0).
+        case waiting(CheckedContinuation<Int32, Never>?)
+        /// The acknowledgement came first, with this reason code.
+        case arrived(Int32)
+    }
+
+    struct LocalSubscription {
+        var filter: String
+        /// The MQTT 5 subscription identifier of `filter`, shared by all local subscribers to it.
+        var identifier: UInt32
+        var options: SubscribeOptions
+        var continuation: AsyncStream<MQTTMessage>.Continuation
+    }
+
+    var connectWaiter: CheckedContinuation<Void, any Error>?
+    var loopRunning = false
+    var stopRequested = false
+    /// Set by `disconnect()`: streams end when the loop stops.
+    var closing = false
+    var connected = false
+    var connectedOnce = false
+    var resetBackoff = false
+    var lastLibraryError: String?
+    var acks: [Int32: AckSlot] = [:]
+    var subscriptions: [UInt64: LocalSubscription] = [:]
+    var listeners: [UInt64: AsyncStream<ConnectionEvent>.Continuation] = [:]
+    var loopFinished: [CheckedContinuation<Void, Never>] = []
+    var nextID: UInt64 = 0
+    var filterIdentifiers: [String: UInt32] = [:]
+
+    mutating func makeID() -> UInt64 {
+        nextID += 1
+        return nextID
+    }
+
+    /// The subscription identifier for `filter`, made once per filter.
+    mutating func identifier(for filter: String) -> UInt32 {
+        if let known = filterIdentifiers[filter] { return known }
+        let new = UInt32(filterIdentifiers.count + 1)
+        filterIdentifiers[filter] = new
+        return new
+    }
+
+    /// Records the sender's half; returns the reason code if the ack already came.
+    mutating func expectAck(mid: Int32, _ continuation: CheckedContinuation<Int32, Never>?) -> Int32? {
+        if case .arrived(let reason) = acks.removeValue(forKey: mid) { return reason }
+        acks[mid] = .waiting(continuation)
+        return nil
+    }
+
+    /// Records the ack's half; returns the waiter to resume, if one is waiting.
+    mutating func acknowledge(mid: Int32, reason: Int32) -> CheckedContinuation<Int32, Never>?? {
+        if case .waiting(let waiter) = acks.removeValue(forKey: mid) { return .some(waiter) }
+        acks[mid] = .arrived(reason)
+        return .none
+    }
+}

@@ -1,0 +1,119 @@
+internal import CMosquitto
+import Logging
+import Synchronization
+
+extension MosquittoClient {
+    public func publish(
+        _ topic: String, payload: [UInt8], qos: QoS, retain: Bool, properties: MQTTProperties
+    ) async throws {
+        var list: OpaquePointer? = properties.isEmpty ? nil : try MosquittoProperties.make(properties)
+        defer { if list != nil { mosquitto_property_free_all(&list) } }
+        var mid: Int32 = 0
+        let rc = payload.withUnsafeBytes {
+            mosquitto_publish_v5(handle, &mid, topic, Int32($0.count), $0.baseAddress, qos.rawValue, retain, list)
+        }
+        guard rc == 0 else { throw MQTTError.fromLibrary(rc, while: "publishing to \(topic)") }
+        counters.published.add(1, ordering: .relaxed)
+        if qos == .atMostOnce {
+            // on_publish fires for QoS 0 too; leave a marker so its half is not kept forever.
+            state.withLock { _ = $0.expectAck(mid: mid, nil) }
+            return
+        }
+        let reason = await withCheckedContinuation { (waiter: CheckedContinuation<Int32, Never>) in
+            let early = state.withLock { s -> Int32? in
+                if !s.loopRunning { return MosquittoClient.disconnectedReason }
+                return s.expectAck(mid: mid, waiter)
+            }
+            if let early { waiter.resume(returning: early) }
+        }
+        if reason == MosquittoClient.disconnectedReason {
+            throw MQTTError(.disconnected, "disconnected before the broker acknowledged \(topic)")
+        }
+        if reason >= 0x80 { throw MQTTError.rejected(.publishRejected, reason, topic: topic) }
+    }
+
+    public func subscribe(_ filter: String, options: SubscribeOptions) async throws -> AsyncStream<MQTTMessage> {
+        guard mosquitto_sub_topic_check(filter) == 0 else {
+            throw MQTTError(.invalidArgument, "\"\(filter)\" is not a valid topic filter")
+        }
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: MQTTMessage.self, bufferingPolicy: .bufferingOldest(configuration.subscriptionBuffer))
+        let (id, connected) = state.withLock { s in
+            let id = s.makeID()
+            s.subscriptions[id] = ClientState.LocalSubscription(
+                filter: filter, identifier: s.identifier(for: filter), options: options, continuation: continuation)
+            return (id, s.connected)
+        }
+        continuation.onTermination = { [weak self] _ in self?.dropSubscription(id) }
+        // Not connected yet: the subscription goes out with the next CONNECT (see on_connect).
+        guard connected else { return stream }
+        do {
+            try await sendSubscribe(filter, options)
+        } catch {
+            dropSubscription(id)
+            throw error
+        }
+        return stream
+    }
+
+    private func sendSubscribe(_ filter: String, _ options: SubscribeOptions) async throws {
+        var mid: Int32 = 0
+        let rc = sendSubscribe(filter, options, mid: &mid)
+        if rc == Int32(MOSQ_ERR_NO_CONN.rawValue) { return }  // restored on reconnect
+        guard rc == 0 else { throw MQTTError.fromLibrary(rc, while: "subscribing to \(filter)") }
+        let granted = await withCheckedContinuation { (waiter: CheckedContinuation<Int32, Never>) in
+            let early = state.withLock { s -> Int32? in
+                if !s.loopRunning { return MosquittoClient.disconnectedReason }
+                return s.expectAck(mid: mid, waiter)
+            }
+            if let early { waiter.resume(returning: early) }
+        }
+        if granted == MosquittoClient.disconnectedReason {
+            throw MQTTError(.disconnected, "disconnected before the broker acknowledged the subscription to \(filter)")
+        }
+        if granted >= 0x80 { throw MQTTError.rejected(.subscribeRejected, granted, topic: filter) }
+    }
+
+    /// Sends SUBSCRIBE with the filter's subscription identifier, by which deliveries are routed.
+    private func sendSubscribe(_ filter: String, _ options: SubscribeOptions, mid: inout Int32) -> Int32 {
+        let identifier = state.withLock { $0.identifier(for: filter) }
+        var properties: OpaquePointer?
+        mosquitto_property_add_varint(&properties, Int32(MQTT_PROP_SUBSCRIPTION_IDENTIFIER.rawValue), identifier)
+        defer { mosquitto_property_free_all(&properties) }
+        return mosquitto_subscribe_v5(handle, &mid, filter, options.qos.rawValue, Self.flags(options), properties)
+    }
+
+    static func flags(_ options: SubscribeOptions) -> Int32 {
+        var flags: Int32 = 0
+        if options.noLocal { flags |= Int32(MQTT_SUB_OPT_NO_LOCAL.rawValue) }
+        if options.retainAsPublished { flags |= Int32(MQTT_SUB_OPT_RETAIN_AS_PUBLISHED.rawValue) }
+        return flags
+    }
+
+    private func dropSubscription(_ id: UInt64) {
+        let (filter, stillUsed, connected) = state.withLock { s -> (String?, Bool, Bool) in
+            guard let removed = s.subscriptions.removeValue(forKey: id) else { return (nil, true, false) }
+            let used = s.subscriptions.values.contains { $0.filter == removed.filter }
+            return (removed.filter, used, s.connected)
+        }
+        if let filter, !stillUsed, connected {
+            mosquitto_unsubscribe_v5(handle, nil, filter, nil)
+        }
+    }
+
+    /// Sends SUBSCRIBE for every local subscription (called on the loop thread after CONNACK).
+    func restoreSubscriptions() {
+        let all = state.withLock { s in s.subscriptions.values.map { ($0.filter, $0.options) } }
+        var seen = Set<String>()
+        for (filter, options) in all where seen.insert(filter).inserted {
+            var mid: Int32 = 0
+            let rc = sendSubscribe(filter, options, mid: &mid)
+            if rc == 0 {
+                // Nobody awaits this SUBACK; the marker lets on_subscribe discard it.
+                state.withLock { _ = $0.expectAck(mid: mid, nil) }
+            } else {
+                logger.info("mqtt could not restore a subscription", metadata: ["mqtt.topic": "\(filter)", "error": "\(rc)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+/// How a test's private mosquitto is set up.
+public struct BrokerOptions: Sendable {
+    /// Users and their passwords. When set, anonymous access is off.
+    public var users: [String: String] = [:]
+    /// The ACL file's text (mosquitto `acl_file` syntax). When set, anonymous access is off.
+    public var acl: String?
+    /// Keep sessions and retained messages across a restart (saved on SIGTERM).
+    public var persistence = false
+    /// Serve TLS with a CA made for this broker (`Broker.caFile`).
+    public var tls = false
+    /// Raised from mosquitto's 1000, past which QoS 1 messages to a slow subscriber vanish.
+    public var maxQueuedMessages = 100_000
+    /// Extra lines appended to the generated config.
+    public var extraConfig: [String] = []
+
+    public init(
+        users: [String: String] = [:], acl: String? = nil, persistence: Bool = false, tls: Bool = false,
+        maxQueuedMessages: Int = 100_000, extraConfig: [String] = []
+    ) {
+        self.users = users
+        self.acl = acl
+        self.persistence = persistence
+        self.tls = tls
+        self.maxQueuedMessages = maxQueuedMessages
+        self.extraConfig = extraConfig
+    }
+
+    var anonymous: Bool { users.isEmpty && acl == nil }
+}

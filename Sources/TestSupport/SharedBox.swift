@@ -1,0 +1,8 @@
+import Synchronization
+
+/// A mutex-guarded value that closures can capture (a `Mutex` itself cannot be copied into one).
+final class SharedBox<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R { try mutex.withLock { try body(&$0) } }
+}
