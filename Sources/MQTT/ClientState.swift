@@ -30,6 +30,8 @@ struct ClientState {
     var subscriptions: [UInt64: LocalSubscription] = [:]
     var listeners: [UInt64: AsyncStream<ConnectionEvent>.Continuation] = [:]
     var loopFinished: [CheckedContinuation<Void, Never>] = []
+    /// QoS 1/2 publishes made during an outage wait here for the next CONNACK (true) or the end (false).
+    var reconnectWaiters: [CheckedContinuation<Bool, Never>] = []
     var nextID: UInt64 = 0
     var filterIdentifiers: [String: UInt32] = [:]
 

@@ -48,14 +48,15 @@ extension MosquittoClient {
             return
         }
         let sessionPresent = flags & 1 != 0
-        let (waiter, firstTime) = state.withLock { s in
+        let (waiter, firstTime, held) = state.withLock { s in
             defer {
                 s.connectWaiter = nil
                 s.connected = true
                 s.connectedOnce = true
                 s.resetBackoff = true
+                s.reconnectWaiters = []
             }
-            return (s.connectWaiter, !s.connectedOnce)
+            return (s.connectWaiter, !s.connectedOnce, s.reconnectWaiters)
         }
         counters.connects.add(1, ordering: .relaxed)
         // A session the broker kept still has our subscriptions; otherwise send them again.
@@ -64,6 +65,7 @@ extension MosquittoClient {
         logger.debug("mqtt connected", metadata: ["session_present": "\(sessionPresent)"])
         tell(.connected(sessionPresent: sessionPresent))
         waiter?.resume()
+        for publish in held { publish.resume(returning: true) }
     }
 
     private func didDisconnect(reason: Int32) {

@@ -139,7 +139,7 @@ extension MosquittoClient {
     }
 
     private func loopStopped() {
-        let (waiters, acks, closing) = state.withLock { s in
+        let (waiters, acks, closing, held) = state.withLock { s in
             s.loopRunning = false
             s.connected = false
             let waiters = s.loopFinished
@@ -149,9 +149,12 @@ extension MosquittoClient {
                 return nil
             }
             s.acks = [:]
-            return (waiters, acks, s.closing)
+            let held = s.reconnectWaiters
+            s.reconnectWaiters = []
+            return (waiters, acks, s.closing, held)
         }
         for ack in acks { ack.resume(returning: MosquittoClient.disconnectedReason) }
+        for publish in held { publish.resume(returning: false) }
         if closing { finishStreams() }
         for waiter in waiters { waiter.resume() }
     }

@@ -9,8 +9,13 @@ extension MosquittoClient {
         var list: OpaquePointer? = properties.isEmpty ? nil : try MosquittoProperties.make(properties)
         defer { if list != nil { mosquitto_property_free_all(&list) } }
         var mid: Int32 = 0
-        let rc = payload.withUnsafeBytes {
-            mosquitto_publish_v5(handle, &mid, topic, Int32($0.count), $0.baseAddress, qos.rawValue, retain, list)
+        var rc: Int32
+        while true {
+            rc = payload.withUnsafeBytes {
+                mosquitto_publish_v5(handle, &mid, topic, Int32($0.count), $0.baseAddress, qos.rawValue, retain, list)
+            }
+            // libmosquitto refuses while the link is down; QoS 1 and 2 wait for the reconnect instead.
+            guard rc == Int32(MOSQ_ERR_NO_CONN.rawValue), qos != .atMostOnce, await waitForReconnect() else { break }
         }
         guard rc == 0 else { throw MQTTError.fromLibrary(rc, while: "publishing to \(topic)") }
         counters.published.add(1, ordering: .relaxed)
@@ -30,6 +35,19 @@ extension MosquittoClient {
             throw MQTTError(.disconnected, "disconnected before the broker acknowledged \(topic)")
         }
         if reason >= 0x80 { throw MQTTError.rejected(.publishRejected, reason, topic: topic) }
+    }
+
+    /// Waits until the link is up again; false when the client stops first.
+    private func waitForReconnect() async -> Bool {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Bool, Never>) in
+            let now = state.withLock { s -> Bool? in
+                if !s.loopRunning || s.stopRequested { return false }
+                if s.connected { return true }
+                s.reconnectWaiters.append(waiter)
+                return nil
+            }
+            if let now { waiter.resume(returning: now) }
+        }
     }
 
     public func subscribe(_ filter: String, options: SubscribeOptions) async throws -> AsyncStream<MQTTMessage> {
