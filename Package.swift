@@ -52,6 +52,13 @@ let package = Package(
         // A tiny client that tests kill with SIGKILL to prove the Last Will.
         .executableTarget(name: "mqtt-test-helper", dependencies: ["MQTT", log], swiftSettings: strict),
 
+        // `make bench-transport`: the Swift client against the same measurement in plain C.
+        .executableTarget(
+            name: "transport-bench",
+            dependencies: ["MQTT", "TestSupport", log, .product(name: "Histogram", package: "hdrhistogram-swift")],
+            swiftSettings: strict),
+        .executableTarget(name: "transport-bench-c", linkerSettings: [.linkedLibrary("mosquitto")]),
+
         .testTarget(
             name: "MQTTTests", dependencies: ["MQTT", "TestSupport", "mqtt-test-helper"],
             swiftSettings: strict),

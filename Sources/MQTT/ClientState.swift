@@ -9,12 +9,19 @@ struct ClientState {
         case arrived(Int32)
     }
 
+    /// Where a subscription's messages go.
+    enum Sink {
+        case stream(AsyncStream<MQTTMessage>.Continuation)
+        /// Runs on the loop thread; must not block.
+        case handler(@Sendable (MQTTMessage) -> Void)
+    }
+
     struct LocalSubscription {
         var filter: String
         /// The MQTT 5 subscription identifier of `filter`, shared by all local subscribers to it.
         var identifier: UInt32
         var options: SubscribeOptions
-        var continuation: AsyncStream<MQTTMessage>.Continuation
+        var sink: Sink
     }
 
     var connectWaiter: CheckedContinuation<Void, any Error>?

@@ -98,14 +98,18 @@ extension MosquittoClient {
         let targets = state.withLock { s in
             s.subscriptions.values.filter {
                 identifiers.isEmpty ? Self.matches($0.filter, topic) : identifiers.contains($0.identifier)
-            }.map(\.continuation)
+            }.map(\.sink)
         }
         if targets.isEmpty {
             counters.unrouted.add(1, ordering: .relaxed)
             logger.debug("mqtt message matched no subscription", metadata: ["mqtt.topic": "\(topic)"])
         }
         for target in targets {
-            if case .dropped = target.yield(message) {
+            guard case .stream(let continuation) = target else {
+                if case .handler(let handle) = target { handle(message) }
+                continue
+            }
+            if case .dropped = continuation.yield(message) {
                 let dropped = counters.dropped.wrappingAdd(1, ordering: .relaxed).newValue
                 if dropped == 1 || dropped % 1000 == 0 {
                     logger.info(

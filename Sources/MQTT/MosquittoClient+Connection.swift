@@ -168,7 +168,9 @@ extension MosquittoClient {
             }
             return (Array(s.subscriptions.values), Array(s.listeners.values))
         }
-        for subscription in subscriptions { subscription.continuation.finish() }
+        for subscription in subscriptions {
+            if case .stream(let continuation) = subscription.sink { continuation.finish() }
+        }
         for listener in listeners { listener.finish() }
     }
 

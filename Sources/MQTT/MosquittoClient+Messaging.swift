@@ -6,35 +6,57 @@ extension MosquittoClient {
     public func publish(
         _ topic: String, payload: [UInt8], qos: QoS, retain: Bool, properties: MQTTProperties
     ) async throws {
+        try await send(topic, payload: payload, qos: qos, retain: retain, properties: properties).acknowledged()
+    }
+
+    /// Sends a message and returns a receipt whose `acknowledged()` waits for the PUBACK.
+    ///
+    /// Lets a caller keep many QoS 1 messages in flight without a task each. During an outage
+    /// QoS 1 and 2 wait here for the reconnect. Every receipt must be awaited once.
+    public func send(
+        _ topic: String, payload: [UInt8], qos: QoS = .atLeastOnce, retain: Bool = false,
+        properties: MQTTProperties = MQTTProperties()
+    ) async throws -> PublishReceipt {
+        while true {
+            do {
+                return try sendNow(topic, payload: payload, qos: qos, retain: retain, properties: properties)
+            } catch let error as MQTTError where error.code == .notConnected && qos != .atMostOnce {
+                // libmosquitto refuses while the link is down; wait for the reconnect instead.
+                guard await waitForReconnect() else { throw error }
+            }
+        }
+    }
+
+    /// Sends without ever suspending, from any thread, including a handler on the loop thread.
+    /// Throws `notConnected` while the link is down.
+    public func sendNow(
+        _ topic: String, payload: [UInt8], qos: QoS = .atLeastOnce, retain: Bool = false,
+        properties: MQTTProperties = MQTTProperties()
+    ) throws -> PublishReceipt {
         var list: OpaquePointer? = properties.isEmpty ? nil : try MosquittoProperties.make(properties)
         defer { if list != nil { mosquitto_property_free_all(&list) } }
         var mid: Int32 = 0
-        var rc: Int32
-        while true {
-            rc = payload.withUnsafeBytes {
-                mosquitto_publish_v5(handle, &mid, topic, Int32($0.count), $0.baseAddress, qos.rawValue, retain, list)
-            }
-            // libmosquitto refuses while the link is down; QoS 1 and 2 wait for the reconnect instead.
-            guard rc == Int32(MOSQ_ERR_NO_CONN.rawValue), qos != .atMostOnce, await waitForReconnect() else { break }
+        let rc = payload.withUnsafeBytes {
+            mosquitto_publish_v5(handle, &mid, topic, Int32($0.count), $0.baseAddress, qos.rawValue, retain, list)
         }
         guard rc == 0 else { throw MQTTError.fromLibrary(rc, while: "publishing to \(topic)") }
         counters.published.add(1, ordering: .relaxed)
         if qos == .atMostOnce {
             // on_publish fires for QoS 0 too; leave a marker so its half is not kept forever.
             state.withLock { _ = $0.expectAck(mid: mid, nil) }
-            return
         }
-        let reason = await withCheckedContinuation { (waiter: CheckedContinuation<Int32, Never>) in
+        return PublishReceipt(client: self, mid: qos == .atMostOnce ? nil : mid, topic: topic)
+    }
+
+    /// Waits for the acknowledgement of `mid`; returns its reason code.
+    func acknowledgement(of mid: Int32) async -> Int32 {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Int32, Never>) in
             let early = state.withLock { s -> Int32? in
                 if !s.loopRunning { return MosquittoClient.disconnectedReason }
                 return s.expectAck(mid: mid, waiter)
             }
             if let early { waiter.resume(returning: early) }
         }
-        if reason == MosquittoClient.disconnectedReason {
-            throw MQTTError(.disconnected, "disconnected before the broker acknowledged \(topic)")
-        }
-        if reason >= 0x80 { throw MQTTError.rejected(.publishRejected, reason, topic: topic) }
     }
 
     /// Waits until the link is up again; false when the client stops first.
@@ -51,27 +73,45 @@ extension MosquittoClient {
     }
 
     public func subscribe(_ filter: String, options: SubscribeOptions) async throws -> AsyncStream<MQTTMessage> {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: MQTTMessage.self, bufferingPolicy: .bufferingOldest(configuration.subscriptionBuffer))
+        let id = try await add(filter, options, .stream(continuation))
+        continuation.onTermination = { [weak self] _ in self?.dropSubscription(id) }
+        return stream
+    }
+
+    /// Subscribes with a handler that runs on the loop thread, for consumers that cannot afford
+    /// the hop to a task. The handler must not block; `sendNow` is safe to call from it.
+    /// Returns a token for `unsubscribe`.
+    @discardableResult
+    public func subscribe(
+        _ filter: String, options: SubscribeOptions, handler: @escaping @Sendable (MQTTMessage) -> Void
+    ) async throws -> UInt64 {
+        try await add(filter, options, .handler(handler))
+    }
+
+    /// Ends a handler subscription made with `subscribe(_:options:handler:)`.
+    public func unsubscribe(_ token: UInt64) { dropSubscription(token) }
+
+    private func add(_ filter: String, _ options: SubscribeOptions, _ sink: ClientState.Sink) async throws -> UInt64 {
         guard mosquitto_sub_topic_check(filter) == 0 else {
             throw MQTTError(.invalidArgument, "\"\(filter)\" is not a valid topic filter")
         }
-        let (stream, continuation) = AsyncStream.makeStream(
-            of: MQTTMessage.self, bufferingPolicy: .bufferingOldest(configuration.subscriptionBuffer))
         let (id, connected) = state.withLock { s in
             let id = s.makeID()
             s.subscriptions[id] = ClientState.LocalSubscription(
-                filter: filter, identifier: s.identifier(for: filter), options: options, continuation: continuation)
+                filter: filter, identifier: s.identifier(for: filter), options: options, sink: sink)
             return (id, s.connected)
         }
-        continuation.onTermination = { [weak self] _ in self?.dropSubscription(id) }
         // Not connected yet: the subscription goes out with the next CONNECT (see on_connect).
-        guard connected else { return stream }
+        guard connected else { return id }
         do {
             try await sendSubscribe(filter, options)
         } catch {
             dropSubscription(id)
             throw error
         }
-        return stream
+        return id
     }
 
     private func sendSubscribe(_ filter: String, _ options: SubscribeOptions) async throws {
@@ -79,13 +119,7 @@ extension MosquittoClient {
         let rc = sendSubscribe(filter, options, mid: &mid)
         if rc == Int32(MOSQ_ERR_NO_CONN.rawValue) { return }  // restored on reconnect
         guard rc == 0 else { throw MQTTError.fromLibrary(rc, while: "subscribing to \(filter)") }
-        let granted = await withCheckedContinuation { (waiter: CheckedContinuation<Int32, Never>) in
-            let early = state.withLock { s -> Int32? in
-                if !s.loopRunning { return MosquittoClient.disconnectedReason }
-                return s.expectAck(mid: mid, waiter)
-            }
-            if let early { waiter.resume(returning: early) }
-        }
+        let granted = await acknowledgement(of: mid)
         if granted == MosquittoClient.disconnectedReason {
             throw MQTTError(.disconnected, "disconnected before the broker acknowledged the subscription to \(filter)")
         }

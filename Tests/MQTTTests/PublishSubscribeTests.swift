@@ -94,3 +94,37 @@ import TestSupport
         try await broker.stop()
     }
 }
+
+@Suite struct LoopThreadHandlerTests {
+    @Test func aHandlerCanAnswerFromTheLoopThread() async throws {
+        let broker = try await Broker.start()
+        let base = TestNames.baseTopic()
+        let relay = try await TestClients.connect(broker, "relay")
+        let client = try await TestClients.connect(broker, "asker")
+        let token = try await relay.subscribe("\(base)/ping", options: SubscribeOptions()) { message in
+            (try? relay.sendNow("\(base)/pong", payload: message.payload))?.forget()
+        }
+        let pongs = try await MessageCollector(client, "\(base)/pong")
+        for i in 0..<50 { try await client.publish("\(base)/ping", text: "\(i)") }
+        let answers = try await pongs.collect(50, "pongs")
+        #expect(answers.map { $0.text ?? "" } == (0..<50).map(String.init))
+        relay.unsubscribe(token)
+        await relay.disconnect()
+        await client.disconnect()
+        try await broker.stop()
+    }
+
+    @Test func receiptsPipelineManyMessages() async throws {
+        let broker = try await Broker.start()
+        let base = TestNames.baseTopic()
+        let client = try await TestClients.connect(broker, "pipeline")
+        let inbox = try await MessageCollector(client, "\(base)/p")
+        var receipts: [PublishReceipt] = []
+        for i in 0..<500 { receipts.append(try await client.send("\(base)/p", payload: Array("\(i)".utf8))) }
+        for receipt in receipts { try await receipt.acknowledged() }
+        let all = try await inbox.collect(500, "pipelined messages")
+        #expect(all.map { $0.text ?? "" } == (0..<500).map(String.init))
+        await client.disconnect()
+        try await broker.stop()
+    }
+}
