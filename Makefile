@@ -1,0 +1,29 @@
+# LockBridge: `make run` starts a live demo, `make test` runs every test.
+SHELL := /bin/bash
+APT_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libjson-c-dev libsqlite3-dev \
+                openssl valgrind python3 ca-certificates
+SWIFT_BUILD_FLAGS ?=
+
+.PHONY: deps build test run bench-transport leakcheck clean
+
+deps:
+	@scripts/install-deps.sh $(APT_PACKAGES)
+
+build: deps
+	swift build $(SWIFT_BUILD_FLAGS)
+
+test: deps
+	swift build --build-tests $(SWIFT_BUILD_FLAGS)
+	swift test --skip-build $(SWIFT_BUILD_FLAGS)
+
+run: deps
+	swift build $(SWIFT_BUILD_FLAGS)
+	@scripts/run-demo.sh
+
+bench-transport: deps
+	swift build -c release --product transport-bench
+	swift build -c release --product transport-bench-c
+	.build/release/transport-bench
+
+clean:
+	rm -rf .build .run

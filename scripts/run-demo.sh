@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make run`: a private mosquitto on loopback, then what to watch. Ctrl-C stops all it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$(swift build --show-bin-path)
+run=.run
+mkdir -p "$run"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$run/mosquitto.conf" <<CONF
+listener $port 127.0.0.1
+allow_anonymous true
+set_tcp_nodelay true
+max_queued_messages 100000
+user $(id -un)
+log_dest file $PWD/$run/mosquitto.log
+CONF
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo
+  echo "==> stopping what make run started"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+mosquitto -c "$run/mosquitto.conf" & pids+=($!)
+for _ in $(seq 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.05
+done
+echo "==> private mosquitto on 127.0.0.1:$port (pid ${pids[0]}, log $run/mosquitto.log)"
+echo
+"$bin/lockbridge" --help
+echo
+echo "Watch everything on the broker:"
+echo "  mosquitto_sub -h 127.0.0.1 -p $port -v -t '#'"
+echo
+echo "Press Ctrl-C to stop."
+wait
