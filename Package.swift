@@ -45,6 +45,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        .target(name: "LockAPI", dependencies: ["JSON", "LockCore"], swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["MQTT", log], swiftSettings: strict),
 
         .executableTarget(name: "lockbridge", dependencies: [argumentParser], swiftSettings: strict),
@@ -63,6 +64,7 @@ let package = Package(
             name: "MQTTTests", dependencies: ["MQTT", "TestSupport", "mqtt-test-helper"],
             swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON", propertyBased], swiftSettings: strict),
+        .testTarget(name: "LockAPITests", dependencies: ["LockAPI"], swiftSettings: strict),
         .testTarget(name: "LockCoreTests", dependencies: ["LockCore", propertyBased], swiftSettings: strict),
     ]
 )
