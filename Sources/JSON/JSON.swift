@@ -14,15 +14,21 @@ public enum JSON {
         guard bytes.contains(where: { !isWhitespace($0) }) else {
             throw JSONError(.emptyInput, detail: "input is empty")
         }
-        try StrictScanner.check(bytes)
-
+        // json-c goes first so that it judges structure (and trailing data) itself; the
+        // scanner then catches what json-c let through, or names a json-c failure better.
         let tokener = JSONCTokener(maxDepth: limits.maxDepth)
-        let tree = try tokener.parse(bytes + [0])
-        let end = tokener.parseEnd
-        if let extra = bytes[min(end, bytes.count)...].firstIndex(where: { !isWhitespace($0) }) {
+        let tree: JSONCTree
+        do {
+            tree = try tokener.parse(bytes + [0])
+        } catch {
+            throw StrictScanner.moreSpecific(than: error, in: bytes)
+        }
+        let end = min(tokener.parseEnd, bytes.count)
+        if let extra = bytes[end...].firstIndex(where: { !isWhitespace($0) }) {
             throw JSONError(.trailingData, offset: extra, detail: "unexpected data after the JSON value")
         }
-        return try tree.value()
+        try StrictScanner.check(bytes)
+        return try tree.value(maxDepth: limits.maxDepth)
     }
 
     /// Parses one JSON value from a string.

@@ -2,12 +2,14 @@ import CJSONC
 
 extension JSONCTree {
     /// Copies the tree into Swift values. The tree stays owned by `self`.
-    func value() throws(JSONError) -> JSONValue {
-        try Self.value(of: root)
+    ///
+    /// `maxDepth` is checked again here because json-c counts a container's depth only
+    /// when a value is inside it: it lets `[]` through at depth `maxDepth + 1`.
+    func value(maxDepth: Int) throws(JSONError) -> JSONValue {
+        try Self.value(of: root, depthLeft: maxDepth)
     }
 
-    // Recursion depth is bounded by the tokener's depth limit.
-    private static func value(of object: OpaquePointer?) throws(JSONError) -> JSONValue {
+    private static func value(of object: OpaquePointer?, depthLeft: Int) throws(JSONError) -> JSONValue {
         // json-c represents null as a NULL pointer; get_type maps it to json_type_null.
         switch json_object_get_type(object) {
         case json_type_null:
@@ -30,19 +32,27 @@ extension JSONCTree {
             return .double(value)
         case json_type_string:
             return .string(string(of: object))
-        case json_type_array:
+        case json_type_array, json_type_object:
+            guard depthLeft > 0 else {
+                throw JSONError(.tooDeep, detail: "arrays and objects nest too deeply")
+            }
+            return try container(object, depthLeft: depthLeft - 1)
+        default:
+            throw JSONError(.syntax, detail: "json-c returned a value of unknown type")
+        }
+    }
+
+    private static func container(_ object: OpaquePointer?, depthLeft: Int) throws(JSONError) -> JSONValue {
+        if json_object_get_type(object) == json_type_array {
             let count = json_object_array_length(object)
             var elements: [JSONValue] = []
             elements.reserveCapacity(count)
             for index in 0..<count {
-                elements.append(try value(of: json_object_array_get_idx(object, index)))
+                elements.append(try value(of: json_object_array_get_idx(object, index), depthLeft: depthLeft))
             }
             return .array(elements)
-        case json_type_object:
-            return .object(try members(of: object))
-        default:
-            throw JSONError(.syntax, detail: "json-c returned a value of unknown type")
         }
+        return .object(try members(of: object, depthLeft: depthLeft))
     }
 
     private static func string(of object: OpaquePointer?) -> String {
@@ -54,14 +64,14 @@ extension JSONCTree {
         }
     }
 
-    private static func members(of object: OpaquePointer?) throws(JSONError) -> JSONObject {
+    private static func members(of object: OpaquePointer?, depthLeft: Int) throws(JSONError) -> JSONObject {
         var result = JSONObject()
         // json-c's object iterator walks members in insertion order, duplicates already merged.
         var iterator = json_object_iter_begin(object)
         var end = json_object_iter_end(object)
         while json_object_iter_equal(&iterator, &end) == 0 {
             guard let name = json_object_iter_peek_name(&iterator) else { break }
-            result[String(cString: name)] = try value(of: json_object_iter_peek_value(&iterator))
+            result[String(cString: name)] = try value(of: json_object_iter_peek_value(&iterator), depthLeft: depthLeft)
             json_object_iter_next(&iterator)
         }
         return result

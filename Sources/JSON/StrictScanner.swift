@@ -10,6 +10,16 @@
 ///
 /// It is a lexer, not a parser: anything it does not recognise is left for json-c to judge.
 enum StrictScanner {
+    /// The scanner's finding if it lies no later than json-c's, else json-c's own error.
+    static func moreSpecific(than jsoncError: JSONError, in bytes: [UInt8]) -> JSONError {
+        do {
+            try check(bytes)
+        } catch {
+            if let found = error.offset, found <= jsoncError.offset ?? .max { return error }
+        }
+        return jsoncError
+    }
+
     static func check(_ bytes: [UInt8]) throws(JSONError) {
         var index = 0
         // Offset of the string just closed, while it may still turn out to be a key
