@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds json-leakcheck and runs it under valgrind; fails on a definite leak or a memory
 # error, so a json_object_put or json_tokener_free that goes missing is caught.
-# Usage: scripts/json-leakcheck.sh [iterations]   (default 2000; valgrind is slow)
+# Usage: scripts/json-leakcheck.sh [iterations]   (default 3000, about 35 s under valgrind)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-iterations="${1:-2000}"
+iterations="${1:-3000}"
 log="$(mktemp -t json-leakcheck.XXXXXX)"
 trap 'rm -f "$log"' EXIT
 

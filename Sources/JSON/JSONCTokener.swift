@@ -59,7 +59,7 @@ struct JSONCTokener: ~Copyable {
 
 extension JSONCTokener {
     /// Whether json-c alone, in the strict mode used here, accepts `bytes` as one complete
-    /// value. Tests use it to show which checks json-c leaves to ``StrictScanner``.
+    /// value. Tests use it to show which checks json-c leaves to `StrictScanner`.
     static func acceptsAlone(_ bytes: [UInt8], maxDepth: Int = JSONLimits.default.maxDepth) -> Bool {
         let tokener = JSONCTokener(maxDepth: maxDepth)
         do {

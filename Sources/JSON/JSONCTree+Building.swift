@@ -1,7 +1,7 @@
 import CJSONC
 
 extension JSONCTree {
-    /// Builds a json-c tree for a value that ``JSONValue/checkSerializable()`` accepted.
+    /// Builds a json-c tree for a value that `JSONValue.checkSerializable(field:)` accepted.
     init(building value: JSONValue) {
         self.init(owning: Self.make(value))
     }

@@ -64,6 +64,7 @@ extension JSONObject: Sequence {
         entries.makeIterator()
     }
 
+    /// The number of members.
     public var underestimatedCount: Int { entries.count }
 }
 

@@ -1,17 +1,23 @@
-/// A JSON value as Swift sees it: what ``JSON/parse(_:limits:)-([UInt8],_)`` returns and
-/// what ``serialized()`` writes.
+/// A JSON value as Swift sees it: what ``JSON`` parses and what ``serialized()`` writes.
 ///
 /// Integers and numbers with a fraction or exponent stay apart (`1` is `.int(1)`, `1.0`
 /// and `1e0` are `.double(1)`), because json-c keeps them apart and lock commands care.
 /// `.double` may hold NaN or an infinity, but such a value cannot be serialized: see
 /// ``serialized()``.
 public enum JSONValue: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number written without a fraction or exponent.
     case int(Int64)
+    /// A number written with a fraction or exponent.
     case double(Double)
+    /// A string, any Unicode including U+0000.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object, in insertion order.
     case object(JSONObject)
 }
 
