@@ -37,7 +37,11 @@ let package = Package(
             providers: [.apt(["libjson-c-dev"])]),
 
         .target(name: "MQTT", dependencies: ["CMosquitto", log], swiftSettings: strict),
-        .target(name: "JSON", dependencies: ["CJSONC"], swiftSettings: strict),
+        .target(
+            name: "JSON", dependencies: ["CJSONC"], swiftSettings: strict,
+            // Double rounding (Int64(exactly:)) calls libm, which an executable without
+            // Foundation does not link on Linux.
+            linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(
             name: "LockCore",
             dependencies: [
@@ -52,6 +56,8 @@ let package = Package(
         .executableTarget(name: "lock-emulator", dependencies: [argumentParser], swiftSettings: strict),
         // A tiny client that tests kill with SIGKILL to prove the Last Will.
         .executableTarget(name: "mqtt-test-helper", dependencies: ["MQTT", log], swiftSettings: strict),
+        // Parses and serializes in a loop under valgrind (scripts/json-leakcheck.sh).
+        .executableTarget(name: "json-leakcheck", dependencies: ["JSON"], swiftSettings: strict),
 
         // `make bench-transport`: the Swift client against the same measurement in plain C.
         .executableTarget(
