@@ -15,6 +15,10 @@ build: deps
 test: deps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build $(SWIFT_BUILD_FLAGS)
+	scripts/json-leakcheck.sh
+
+leakcheck: deps
+	scripts/json-leakcheck.sh
 
 run: deps
 	swift build $(SWIFT_BUILD_FLAGS)
