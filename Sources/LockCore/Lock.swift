@@ -1,1 +1,0 @@
-// The pure lock domain (issue 3).

@@ -1,0 +1,130 @@
+import Foundation
+
+extension Lock {
+    /// Runs one command; every path appends exactly one result, except `enroll_fob`, whose result
+    /// comes when a fob is enrolled or the window closes. A dead lock answers nothing.
+    mutating func run(_ command: LockCommand, code: CodeHash?, requestID: String, now: Date, into out: inout [LockOutput]) {
+        guard isPowered else { return }
+        var error: LockError?
+        func finish() { out.append(.result(CommandResult(requestID: requestID, command: command.name, error: error))) }
+        if enrolment != nil, !(isHung && command == .restart) {
+            error = .busy
+            return finish()
+        }
+        // The mode is checked before the code, so a refused move never counts as a wrong code.
+        if let move = command.boltMove, let refusal = remoteRefusal(move) {
+            report(move, by: Actor(method: .remote, requestID: requestID), failure: refusal, now: now, into: &out)
+            error = refusal == .modeForbids ? .modeForbids(mode) : refusal.commandError
+            return finish()
+        }
+        if command.needsRemoteCode, config.requireCodeForRemote,
+            let refusal = checkRemoteCode(code, command: command, requestID: requestID, now: now, into: &out)
+        {
+            error = refusal
+            return finish()
+        }
+        switch command {
+        case .lock: error = remoteMove(.lock, requestID: requestID, now: now, into: &out)
+        case .unlock: error = remoteMove(.unlock, requestID: requestID, now: now, into: &out)
+        case .open: error = remoteMove(.open, requestID: requestID, now: now, into: &out)
+        case .setCode(let slot, let name, let hash, let validUntil, let replace):
+            error = setCode(slot: slot, name: name, hash: hash, validUntil: validUntil, replace: replace, requestID: requestID, now: now, into: &out)
+        case .clearCode(let slot): error = clearCode(slot: slot, requestID: requestID, now: now, into: &out)
+        case .enableCode(let slot): error = setEnabled(true, slot: slot, requestID: requestID, now: now, into: &out)
+        case .disableCode(let slot): error = setEnabled(false, slot: slot, requestID: requestID, now: now, into: &out)
+        case .enrollFob(let name, let slot):
+            error = enrollFob(name: name, slot: slot, requestID: requestID, now: now, into: &out)
+            if error == nil { return }  // the result comes with the tap or the timeout
+        case .revokeFob(let slot): error = revokeFob(slot: slot, requestID: requestID, now: now, into: &out)
+        case .addPhone(let id, let name): error = addPhone(id: id, name: name, requestID: requestID, now: now, into: &out)
+        case .revokePhone(let id): error = revokePhone(id: id, requestID: requestID, now: now, into: &out)
+        case .setOverrideCode(let hash): error = setOverrideCode(hash, requestID: requestID, now: now, into: &out)
+        case .setMode(let newMode): error = setMode(newMode, requestID: requestID, now: now, into: &out)
+        case .setConfig(let patch): error = setConfig(patch, now: now, into: &out)
+        case .restart:
+            reboot(detail: "restart_command", now: now, into: &out)
+            tampered = false
+            clear(.tamper, now: now, into: &out)
+        case .factoryReset: factoryReset(now: now, into: &out)
+        case .refresh: break
+        }
+        finish()
+    }
+
+    /// Checks the code a remote command carries; a wrong one counts toward the wrong-code limit.
+    /// Any enabled, unexpired PIN or the override code is accepted.
+    mutating func checkRemoteCode(_ code: CodeHash?, command: LockCommand, requestID: String, now: Date, into out: inout [LockOutput]) -> LockError? {
+        let move: BoltMove? = command == .unlock ? .unlock : command == .open ? .open : nil
+        let actor = Actor(method: .remote, requestID: requestID)
+        if lockout.isActive(at: now) {
+            if let move { report(move, by: actor, failure: .lockout, now: now, into: &out) }
+            return .lockoutActive
+        }
+        guard let code else { return .codeRequired }
+        if credentials.isOverride(code) { return nil }
+        if let index = credentials.pinIndex(matching: code), credentials.pins[index].isValid(at: now) {
+            credentials.pins[index].lastUsedAt = now
+            lockout.recordSuccess()
+            return nil
+        }
+        if let move { report(move, by: actor, failure: .wrongCode, now: now, into: &out) }
+        countWrongCode(now: now, into: &out)
+        return .wrongCode
+    }
+
+    /// Why a remote move is refused before the motor: `no_remote` refuses all three, `privacy`
+    /// unlock and open; a jammed bolt refuses all electronic ways from outside.
+    func remoteRefusal(_ move: BoltMove) -> AccessFailureReason? {
+        if mode == .noRemote || (mode == .privacy && move != .lock) { return .modeForbids }
+        return isJammed ? .jammed : nil
+    }
+
+    /// Remote lock/unlock/open, once mode, jam and code have been checked.
+    mutating func remoteMove(_ move: BoltMove, requestID: String, now: Date, into out: inout [LockOutput]) -> LockError? {
+        attempt(move, by: Actor(method: .remote, requestID: requestID), now: now, into: &out)?.commandError
+    }
+
+    /// Changes mode; entering `passage` unlocks first and fails if the bolt cannot move.
+    mutating func setMode(_ newMode: LockMode, requestID: String, now: Date, into out: inout [LockOutput]) -> LockError? {
+        guard newMode != mode else { return nil }
+        if newMode == .passage, state != .unlocked, state != .open {
+            if let failure = attempt(.unlock, by: Actor(method: .remote, requestID: requestID), now: now, into: &out) {
+                return failure.commandError
+            }
+        }
+        mode = newMode
+        if mode == .passage {
+            relockArmed = false
+            relockDue = nil
+        }
+        system(.modeChanged, detail: newMode.rawValue, now: now, into: &out)
+        return nil
+    }
+
+    mutating func setConfig(_ patch: LockConfigPatch, now: Date, into out: inout [LockOutput]) -> LockError? {
+        switch config.apply(patch) {
+        case .failure(let error): return error
+        case .success(let changed):
+            guard !changed.isEmpty else { return nil }
+            system(.configChanged, detail: changed.joined(separator: ","), now: now, into: &out)
+            return nil
+        }
+    }
+
+    /// Wipes credentials, settings, mode and lockout; the physical world (bolt, door, battery,
+    /// radios, fitted keys, tamper) stays. A new epoch starts and `factory_reset` is its seq 1.
+    mutating func factoryReset(now: Date, into out: inout [LockOutput]) {
+        clear(.wrongCodeLimit, now: now, into: &out)
+        credentials = Credentials(
+            mechanicalKeyFitted: credentials.mechanicalKeyFitted, overrideKeyFitted: credentials.overrideKeyFitted)
+        config = LockConfig()
+        mode = .normal
+        lockout = Lockout()
+        relockArmed = false
+        relockDue = nil
+        lastAccess = nil
+        epoch += 1
+        seq = 0
+        system(.factoryReset, now: now, into: &out)
+    }
+}

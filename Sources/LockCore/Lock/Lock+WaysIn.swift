@@ -1,0 +1,53 @@
+public import Foundation
+
+extension Lock {
+    /// Which of the six ways in would open the door right now, and why the others would not.
+    ///
+    /// A way is usable when trying it with a valid credential would unlock. Reasons are checked
+    /// in a fixed order — `not_fitted`, `battery_depleted`, radio down, `lockout` and `mode_forbids` (remote: mode
+    /// first, as the command path checks it before the code), `jammed`, `no_credentials` — and the first that applies is reported. `lock_offline` is
+    /// the bridge's to add.
+    public func waysIn(now: Date) -> AccessReport {
+        var ways: [AccessWay: AccessStatus] = [:]
+        for way in AccessWay.allCases { ways[way] = status(of: way, now: now).map(AccessStatus.blocked) ?? .usable }
+        return AccessReport(ways: ways)
+    }
+
+    private func status(of way: AccessWay, now: Date) -> AccessBlockReason? {
+        let motor = battery.canRunMotor
+        let lockedOut = lockout.isActive(at: now)
+        switch way {
+        case .mechanicalKey:
+            return credentials.mechanicalKeyFitted ? nil : .notFitted
+        case .override:
+            if credentials.overrideKeyFitted { return nil }
+            guard credentials.overrideCodeSet else { return .notFitted }
+            return !motor ? .batteryDepleted : isJammed ? .jammed : nil
+        case .remote:
+            if !motor { return .batteryDepleted }
+            if !wifiUp { return .wifiDown }
+            if mode == .noRemote || mode == .privacy { return .modeForbids }
+            if config.requireCodeForRemote, lockedOut { return .lockout }
+            if isJammed { return .jammed }
+            let haveCode = credentials.hasValidPin(at: now) || credentials.overrideCodeSet
+            return config.requireCodeForRemote && !haveCode ? .noCredentials : nil
+        case .keypad:
+            if !motor { return .batteryDepleted }
+            if lockedOut { return .lockout }
+            if mode == .privacy || mode == .vacation { return .modeForbids }
+            if isJammed { return .jammed }
+            return credentials.hasValidPin(at: now) ? nil : .noCredentials
+        case .blePhone:
+            if !motor { return .batteryDepleted }
+            if !bleUp { return .bleDown }
+            if mode == .privacy { return .modeForbids }
+            if isJammed { return .jammed }
+            return credentials.phones.isEmpty ? .noCredentials : nil
+        case .fob:
+            if !motor { return .batteryDepleted }
+            if mode == .privacy { return .modeForbids }
+            if isJammed { return .jammed }
+            return credentials.fobs.isEmpty ? .noCredentials : nil
+        }
+    }
+}
