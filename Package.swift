@@ -49,7 +49,10 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict),
-        .target(name: "LockAPI", dependencies: ["JSON", "LockCore"], swiftSettings: strict),
+        .target(
+            name: "LockAPI",
+            dependencies: ["JSON", "LockCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["MQTT", log], swiftSettings: strict),
 
         .executableTarget(name: "lockbridge", dependencies: [argumentParser], swiftSettings: strict),

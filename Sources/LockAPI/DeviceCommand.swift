@@ -1,0 +1,151 @@
+import Foundation
+public import JSON
+public import LockCore
+
+/// A command on `lockdev/<id>/cmd`: what the lock is asked, with the request id, the replay
+/// counter and, for commands that need one, the hash of the remote-operation code.
+public struct DeviceCommand: Sendable, Equatable {
+    public var requestID: String
+    public var counter: UInt64
+    public var command: LockCommand
+    /// The hashed code that authorises a remote operation (not a new code being set).
+    public var code: CodeHash?
+
+    public init(requestID: String, counter: UInt64, command: LockCommand, code: CodeHash? = nil) {
+        self.requestID = requestID
+        self.counter = counter
+        self.command = command
+        self.code = code
+    }
+
+    /// The lock's input for this command.
+    public var input: LockInput { .command(command, code: code, requestID: requestID) }
+
+    public func payload() throws(JSONError) -> [UInt8] {
+        var o: JSONObject = [
+            "v": .int(Int64(DeviceTopics.version)), "request_id": .string(requestID),
+            "counter": .int(Int64(counter)), "command": .string(command.name),
+        ]
+        if let code { o["code_hash"] = .string(Hex.encode(code.rawBytes)) }
+        switch command {
+        case .lock, .unlock, .open, .restart, .factoryReset, .refresh:
+            break
+        case .setCode(let slot, let name, let hash, let validUntil, let replace):
+            o["slot"] = .int(Int64(slot))
+            o["name"] = .string(name)
+            o["new_code_hash"] = .string(Hex.encode(hash.rawBytes))
+            if let validUntil { o["valid_until"] = .string(RFC3339.format(validUntil)) }
+            if replace { o["replace"] = true }
+        case .clearCode(let slot), .enableCode(let slot), .disableCode(let slot), .revokeFob(let slot):
+            o["slot"] = .int(Int64(slot))
+        case .enrollFob(let name, let slot):
+            o["name"] = .string(name)
+            if let slot { o["slot"] = .int(Int64(slot)) }
+        case .addPhone(let id, let name):
+            o["id"] = .string(id)
+            o["name"] = .string(name)
+        case .revokePhone(let id):
+            o["id"] = .string(id)
+        case .setOverrideCode(let hash):
+            o["new_code_hash"] = .string(Hex.encode(hash.rawBytes))
+        case .setMode(let mode):
+            o["mode"] = .string(mode.rawValue)
+        case .setConfig(let patch):
+            o["config"] = .object(ConfigPayload.object(patch))
+        }
+        return try o.serializedBytes()
+    }
+
+    /// Reads a command payload; the error names the field at fault.
+    public static func parse(_ bytes: [UInt8]) throws(DeviceLinkError) -> DeviceCommand {
+        do {
+            let o = try JSON.parseObject(bytes)
+            guard try o.int("v") == DeviceTopics.version else { throw DeviceLinkError("unsupported device link version", field: "v") }
+            let counter = try o.int("counter")
+            guard counter > 0 else { throw DeviceLinkError("counter must be positive", field: "counter") }
+            let code = try o.optionalString("code_hash").map { text throws(DeviceLinkError) in try hash(text, "code_hash") }
+            return DeviceCommand(
+                requestID: try o.string("request_id"), counter: UInt64(counter), command: try command(o), code: code)
+        } catch let error as DeviceLinkError {
+            throw error
+        } catch let error as JSONError {
+            throw DeviceLinkError(error.description, field: error.field)
+        } catch {
+            throw DeviceLinkError("\(error)")
+        }
+    }
+
+    private static func command(_ o: JSONObject) throws -> LockCommand {
+        let name = try o.string("command")
+        switch name {
+        case "lock": return .lock
+        case "unlock": return .unlock
+        case "open": return .open
+        case "restart": return .restart
+        case "factory_reset": return .factoryReset
+        case "refresh": return .refresh
+        case "set_code":
+            let validUntil = try o.optionalString("valid_until").map { text throws(DeviceLinkError) in
+                guard let date = RFC3339.parse(text) else { throw DeviceLinkError("not an RFC 3339 time", field: "valid_until") }
+                return date
+            }
+            return .setCode(
+                slot: try o.int("slot"), name: try o.string("name"), hash: try hash(try o.string("new_code_hash"), "new_code_hash"),
+                validUntil: validUntil, replace: try o.optionalBool("replace") ?? false)
+        case "clear_code": return .clearCode(slot: try o.int("slot"))
+        case "enable_code": return .enableCode(slot: try o.int("slot"))
+        case "disable_code": return .disableCode(slot: try o.int("slot"))
+        case "revoke_fob": return .revokeFob(slot: try o.int("slot"))
+        case "enroll_fob": return .enrollFob(name: try o.string("name"), slot: try o.optionalInt("slot"))
+        case "add_phone": return .addPhone(id: try o.string("id"), name: try o.string("name"))
+        case "revoke_phone": return .revokePhone(id: try o.string("id"))
+        case "set_override_code": return .setOverrideCode(try hash(try o.string("new_code_hash"), "new_code_hash"))
+        case "set_mode":
+            guard let mode = LockMode(rawValue: try o.string("mode")) else {
+                throw DeviceLinkError("unknown mode", field: "mode")
+            }
+            return .setMode(mode)
+        case "set_config": return .setConfig(try ConfigPayload.patch(try o.object("config")))
+        default: throw DeviceLinkError("unknown command", field: "command")
+        }
+    }
+
+    private static func hash(_ text: String, _ field: String) throws(DeviceLinkError) -> CodeHash {
+        guard let bytes = Hex.decode(text), !bytes.isEmpty else { throw DeviceLinkError("not a hex code hash", field: field) }
+        return CodeHash(bytes: bytes)
+    }
+}
+
+/// Lock settings as JSON, with the spec's field names.
+public enum ConfigPayload {
+    public static func object(_ patch: LockConfigPatch) -> JSONObject {
+        var o = JSONObject()
+        if let v = patch.autoRelockSeconds { o["auto_relock_s"] = .int(Int64(v)) }
+        if let v = patch.wrongCodeLimit { o["wrong_code_limit"] = .int(Int64(v)) }
+        if let v = patch.lockoutSeconds { o["lockout_s"] = .int(Int64(v)) }
+        if let v = patch.requireCodeForRemote { o["require_code_for_remote"] = .bool(v) }
+        if let v = patch.doorAjarSeconds { o["door_ajar_s"] = .int(Int64(v)) }
+        if let v = patch.minCodeLength { o["min_code_length"] = .int(Int64(v)) }
+        return o
+    }
+
+    public static func object(_ config: LockConfig) -> JSONObject {
+        object(LockConfigPatch(
+            autoRelockSeconds: config.autoRelockSeconds, wrongCodeLimit: config.wrongCodeLimit,
+            lockoutSeconds: config.lockoutSeconds, requireCodeForRemote: config.requireCodeForRemote,
+            doorAjarSeconds: config.doorAjarSeconds, minCodeLength: config.minCodeLength))
+    }
+
+    public static func patch(_ o: JSONObject) throws(JSONError) -> LockConfigPatch {
+        LockConfigPatch(
+            autoRelockSeconds: try o.optionalInt("auto_relock_s"), wrongCodeLimit: try o.optionalInt("wrong_code_limit"),
+            lockoutSeconds: try o.optionalInt("lockout_s"), requireCodeForRemote: try o.optionalBool("require_code_for_remote"),
+            doorAjarSeconds: try o.optionalInt("door_ajar_s"), minCodeLength: try o.optionalInt("min_code_length"))
+    }
+}
+
+/// Lowercase hex for code hashes on the wire.
+enum Hex {
+    static func encode(_ bytes: [UInt8]) -> String { bytes.map { String($0, radix: 16).leftPadded(2) }.joined() }
+    static func decode(_ text: String) -> [UInt8]? { DeviceSigner.hexBytes(text) }
+}
