@@ -11,6 +11,7 @@ let strict: [SwiftSetting] = [
 
 let log = Target.Dependency.product(name: "Logging", package: "swift-log")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
 
 let package = Package(
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C stays behind one door: these two hold only a modulemap and a shim.
@@ -53,10 +55,19 @@ let package = Package(
             name: "LockAPI",
             dependencies: ["JSON", "LockCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        .target(
+            name: "LockEmulator", dependencies: ["LockAPI", "LockCore", "JSON", "MQTT", log, lifecycle],
+            swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["MQTT", log], swiftSettings: strict),
 
         .executableTarget(name: "lockbridge", dependencies: [argumentParser], swiftSettings: strict),
-        .executableTarget(name: "lock-emulator", dependencies: [argumentParser], swiftSettings: strict),
+        .executableTarget(
+            name: "lock-emulator",
+            dependencies: [
+                "LockEmulator", "MQTT", argumentParser, log, lifecycle,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // A tiny client that tests kill with SIGKILL to prove the Last Will.
         .executableTarget(name: "mqtt-test-helper", dependencies: ["MQTT", log], swiftSettings: strict),
         // Parses and serializes in a loop under valgrind (scripts/json-leakcheck.sh).

@@ -1,0 +1,173 @@
+import Foundation
+import JSON
+import LockAPI
+import LockCore
+import Logging
+import MQTT
+
+/// Every emulated lock and the device-link rules around them. No I/O: it returns the messages
+/// to publish, so one mutex around it serves the whole process and tests can drive it directly.
+struct EmulatorCore {
+    let topics: DeviceTopics
+    let instance: String
+    let signer: DeviceSigner
+    let logger: Logger
+    private(set) var locks: [LockID: EmulatedLock]
+    /// Lock order for spreading heartbeats over the interval.
+    let order: [LockID]
+    /// Locks changed since the last save.
+    private(set) var dirty: Set<LockID> = []
+    /// Commands refused for a bad MAC, a replay or the retain flag.
+    private(set) var refusedCommands = 0
+    let started = Date()
+
+    init(locks: [LockID: EmulatedLock], topics: DeviceTopics, instance: String, signer: DeviceSigner, logger: Logger) {
+        self.locks = locks
+        self.order = locks.keys.sorted()
+        self.topics = topics
+        self.instance = instance
+        self.signer = signer
+        self.logger = logger
+    }
+
+    /// Every reachable lock's snapshot, for start-up and after a reconnect.
+    func snapshots(lockTime: Date, wall: Date) -> [Outgoing] {
+        order.compactMap { id in
+            guard let entry = locks[id], entry.reachable else { return nil }
+            return snapshot(id, entry, lockTime: lockTime, wall: wall)
+        }
+    }
+
+    /// A command from the bridge. Dropped (and logged) unless signed, fresh and not retained.
+    mutating func command(
+        _ id: LockID, payload: [UInt8], mac: String?, retained: Bool, lockTime: Date, wall: Date
+    ) -> [Outgoing] {
+        guard let entry = locks[id] else { return [] }
+        guard !retained else { return refuse(id, "a retained command") }
+        guard let mac, signer.verify(lock: id, payload: payload, mac: mac) else { return refuse(id, "a bad or missing MAC") }
+        let command: DeviceCommand
+        do {
+            command = try DeviceCommand.parse(payload)
+        } catch {
+            return refuse(id, "an unreadable command (\(error.message))")
+        }
+        guard command.counter > entry.lastCounter else { return refuse(id, "a replayed counter") }
+        locks[id]!.lastCounter = command.counter
+        dirty.insert(id)
+        // A lock without power or Wi-Fi hears nothing; the bridge's timeout answers for it.
+        guard entry.reachable else { return [] }
+        return apply(id, command.input, lockTime: lockTime, wall: wall)
+    }
+
+    private mutating func refuse(_ id: LockID, _ why: String) -> [Outgoing] {
+        refusedCommands += 1
+        logger.info("command dropped", metadata: ["lock.id": "\(id)", "reason": "\(why)"])
+        return []
+    }
+
+    /// A physical-world action from `sim`; the reply goes to `sim/result`.
+    mutating func sim(_ id: LockID, payload: [UInt8], lockTime: Date, wall: Date) -> [Outgoing] {
+        guard locks[id] != nil else { return [] }
+        let reply = topics.lock(id, .simResult)
+        do {
+            let (action, input) = try SimAction.parse(payload)
+            var out = apply(id, input, lockTime: lockTime, wall: wall)
+            out.append(Outgoing(topic: reply, payload: Self.bytes(["status": "ok", "action": .string(action)])))
+            return out
+        } catch {
+            var problem: JSONObject = ["code": .string(error.code), "message": .string(error.message)]
+            if let field = error.field { problem["field"] = .string(field) }
+            return [Outgoing(topic: reply, payload: Self.bytes(["status": "error", "error": .object(problem)]))]
+        }
+    }
+
+    /// Time passes for every lock.
+    mutating func tick(lockTime: Date, wall: Date) -> [Outgoing] {
+        var out: [Outgoing] = []
+        for id in order { out += apply(id, .tick, lockTime: lockTime, wall: wall, quietUnlessChanged: true) }
+        return out
+    }
+
+    /// Heartbeats of the locks whose turn it is in this `slot` of `slots` (one slot per tick).
+    func heartbeats(slot: Int, slots: Int, wall: Date) -> [Outgoing] {
+        guard slots > 0 else { return [] }
+        let uptime = Int(wall.timeIntervalSince(started))
+        let payload = Self.bytes(["v": .int(Int64(DeviceTopics.version)), "at": .string(RFC3339.format(wall)), "uptime_s": .int(Int64(uptime))])
+        var out: [Outgoing] = []
+        var index = slot % slots
+        while index < order.count {
+            let id = order[index]
+            if let entry = locks[id], entry.reachable {
+                out.append(Outgoing(topic: topics.lock(id, .heartbeat), payload: payload, qos: .atMostOnce))
+            }
+            index += slots
+        }
+        return out
+    }
+
+    /// Hands over the changed locks for saving.
+    mutating func takeDirty() -> [(LockID, EmulatedLock)] {
+        defer { dirty = [] }
+        return dirty.compactMap { id in locks[id].map { (id, $0) } }
+    }
+
+    /// Feeds one input to one lock and turns what it says into device-link messages:
+    /// events, then the snapshot, then command acks, so the bridge has the new state first.
+    private mutating func apply(
+        _ id: LockID, _ input: LockInput, lockTime: Date, wall: Date, quietUnlessChanged: Bool = false
+    ) -> [Outgoing] {
+        guard var entry = locks[id] else { return [] }
+        let wasReachable = entry.reachable
+        let percentBefore = entry.lock.battery.reportedPercent
+        let outputs = entry.lock.handle(input, now: lockTime)
+        let reachable = entry.reachable
+        let changed = !outputs.isEmpty || entry.lock.battery.reportedPercent != percentBefore
+        if quietUnlessChanged && !changed && wasReachable == reachable { return [] }
+
+        var out: [Outgoing] = []
+        if reachable && !wasReachable {
+            for event in entry.held { out.append(eventMessage(id, event, delayed: true)) }
+            entry.held = []
+        }
+        var acks: [Outgoing] = []
+        for output in outputs {
+            switch output {
+            case .event(let event):
+                // The input that cuts the lock off is still reported (its "last gasp").
+                if wasReachable || reachable {
+                    out.append(eventMessage(id, event, delayed: false))
+                } else {
+                    entry.held.append(event)
+                }
+            case .result(let result):
+                if wasReachable, let payload = try? DeviceAck.payload(result) {
+                    acks.append(Outgoing(topic: topics.lock(id, .ack), payload: payload))
+                }
+            }
+        }
+        if wasReachable || reachable {
+            out.append(snapshot(id, entry, lockTime: lockTime, wall: wall))
+        }
+        locks[id] = entry
+        dirty.insert(id)
+        return out + acks
+    }
+
+    private func eventMessage(_ id: LockID, _ event: LockEvent, delayed: Bool) -> Outgoing {
+        var o = EventPayload.object(event, delayed: delayed)
+        o["v"] = .int(Int64(DeviceTopics.version))
+        o["category"] = .string(EventPayload.category(event))
+        return Outgoing(topic: topics.lock(id, .event), payload: Self.bytes(o))
+    }
+
+    private func snapshot(_ id: LockID, _ entry: EmulatedLock, lockTime: Date, wall: Date) -> Outgoing {
+        var o = DeviceSnapshot.object(entry.lock, emulator: instance, lockTime: lockTime, wallTime: wall)
+        o["kdf_iterations"] = .int(Int64(entry.lock.hasher.iterations))
+        return Outgoing(topic: topics.lock(id, .state), payload: Self.bytes(o), retain: true)
+    }
+
+    /// Serializes a payload built from finite values only.
+    static func bytes(_ o: JSONObject) -> [UInt8] {
+        (try? o.serializedBytes()) ?? Array(#"{"error":"unserializable"}"#.utf8)
+    }
+}
