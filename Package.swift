@@ -84,6 +84,10 @@ let package = Package(
             name: "MQTTTests", dependencies: ["MQTT", "TestSupport", "mqtt-test-helper"],
             swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON", propertyBased], swiftSettings: strict),
+        .testTarget(
+            name: "LockEmulatorTests",
+            dependencies: ["LockEmulator", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "lock-emulator"],
+            swiftSettings: strict),
         .testTarget(name: "LockAPITests", dependencies: ["LockAPI"], swiftSettings: strict),
         .testTarget(name: "LockCoreTests", dependencies: ["LockCore", propertyBased], swiftSettings: strict),
     ]
