@@ -32,11 +32,23 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 echo "==> private mosquitto on 127.0.0.1:$port (pid ${pids[0]}, log $run/mosquitto.log)"
+
+"$bin/lock-emulator" --broker "mqtt://127.0.0.1:$port" --lock front-door --lock back-door --lock garage \
+  --state-dir "$run/emulator" --device-key-file "$run/device.key" --enable-sim --heartbeat-interval 10 \
+  2> "$run/emulator.log" & pids+=($!)
+echo "==> lock-emulator with front-door, back-door and garage (pid ${pids[1]}, log $run/emulator.log)"
 echo
-"$bin/lockbridge" --help
-echo
-echo "Watch everything on the broker:"
-echo "  mosquitto_sub -h 127.0.0.1 -p $port -v -t '#'"
-echo
-echo "Press Ctrl-C to stop."
+cat <<HELP
+Watch the device link (states, events, heartbeats):
+  mosquitto_sub -h 127.0.0.1 -p $port -v -t 'lockdev/#'
+
+Act on the physical world:
+  mosquitto_pub -h 127.0.0.1 -p $port -t lockdev/front-door/sim -m '{"action":"key","turn":"unlock"}'
+  mosquitto_pub -h 127.0.0.1 -p $port -t lockdev/front-door/sim -m '{"action":"keypad","code":"123456"}'
+  mosquitto_pub -h 127.0.0.1 -p $port -t lockdev/garage/sim -m '{"action":"battery","percent":1}'
+  mosquitto_pub -h 127.0.0.1 -p $port -t lockdev/back-door/sim -m '{"action":"wifi","up":false}'
+  mosquitto_pub -h 127.0.0.1 -p $port -t lockdev/back-door/sim -m '{"action":"glitch","kind":"jam"}'
+
+Press Ctrl-C to stop everything make run started.
+HELP
 wait

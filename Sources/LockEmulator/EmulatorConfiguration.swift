@@ -20,6 +20,8 @@ public struct EmulatorConfiguration: Sendable {
     public var tickInterval: Double = 1
     /// The key file shared with the bridge; created in the state directory when absent.
     public var deviceKeyFile: String?
+    /// How long shutdown waits for the broker to take what is still queued.
+    public var shutdownFlushSeconds: Double = 5
     /// PBKDF2 rounds for new locks' code hashes.
     public var hashIterations: Int?
 

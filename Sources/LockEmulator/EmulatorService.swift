@@ -86,7 +86,15 @@ public struct EmulatorService: Service {
         await workers.value
         sink.yield(Outgoing(topic: topics.emulatorStatus(configuration.instance), payload: Array("offline".utf8), retain: true))
         sink.finish()
-        await publisher.value
+        // Flush as far as the broker allows: if it is gone, stop waiting for it after a while.
+        let flushed = Task { await publisher.value }
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(configuration.shutdownFlushSeconds))
+            logger.info("broker unreachable at shutdown: unsent messages dropped")
+            await client.disconnect()
+        }
+        await flushed.value
+        deadline.cancel()
         save(core.with { $0.takeDirty() })
         store.endRun()
         await client.disconnect()

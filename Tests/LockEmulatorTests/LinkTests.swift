@@ -90,6 +90,14 @@ import TestSupport
         try await h.stop()
     }
 
+    @Test func stopsCleanlyEvenWhenTheBrokerIsGone() async throws {
+        let h = try await EmulatorHarness.start(["orphan"])
+        await h.client.disconnect()
+        try await h.broker.stop()
+        h.emulator?.send(SIGTERM)
+        #expect(try await h.emulator?.waitForExit(within: 15) == 0)
+    }
+
     @Test func heartbeatsComeFromEveryLock() async throws {
         let h = try await EmulatorHarness.start(["a1", "a2", "a3", "a4"])
         let beats = try await MessageCollector(h.client, h.topics.all(.heartbeat))
