@@ -49,3 +49,40 @@ import Testing
         #expect(a.rawBytes.count == 32)
     }
 }
+
+@Suite struct ReportCodingTests {
+    @Test func accessReportEncodesAsAnObjectKeyedBySpecNames() throws {
+        let rig = Rig()
+        let data = try JSONEncoder().encode(rig.lock.waysIn(now: rig.now))
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"ble_phone\":{") && text.contains("\"mechanical_key\":{"))
+        #expect(text.contains("\"no_credentials\""))
+    }
+
+    @Test func pinPolicyFollowsTheConfiguredMinimum() {
+        var rig = Rig()
+        #expect(rig.lock.pinPolicy.violation(for: "5931")?.rule == .tooShort)
+        rig.command(.setConfig(LockConfigPatch(minCodeLength: 4)))
+        #expect(rig.lock.pinPolicy.violation(for: "5931") == nil)
+    }
+
+    @Test func rawValuesMatchTheSpec() {
+        #expect(LockState.allCases.map(\.rawValue) == [
+            "locked", "unlocked", "locking", "unlocking", "not_fully_locked", "jammed", "open", "opening", "unknown",
+        ])
+        #expect(DoorState.allCases.map(\.rawValue) == ["open", "closed", "ajar", "forced_open", "unknown"])
+        #expect(LockMode.allCases.map(\.rawValue) == ["normal", "vacation", "privacy", "no_remote", "passage"])
+        #expect(AccessBlockReason.allCases.map(\.rawValue) == [
+            "battery_depleted", "wifi_down", "ble_down", "lock_offline", "jammed", "lockout", "mode_forbids",
+            "no_credentials", "not_fitted",
+        ])
+        #expect(AccessMethod.allCases.map(\.rawValue) == [
+            "mechanical_key", "keypad", "ble_phone", "fob", "override_key", "override_code", "remote", "auto", "button",
+        ])
+        #expect(AccessFailureReason.allCases.map(\.rawValue) == [
+            "wrong_code", "unknown_fob", "unknown_phone", "disabled", "expired", "lockout", "insufficient_battery",
+            "jammed", "mode_forbids", "door_open",
+        ])
+        #expect(AccessWay.allCases.map(\.rawValue) == ["remote", "keypad", "ble_phone", "fob", "mechanical_key", "override"])
+    }
+}
