@@ -1,5 +1,5 @@
 /// The six ways in that the spec's `state.access` reports.
-public enum AccessWay: String, Sendable, Codable, CaseIterable {
+public enum AccessWay: String, Sendable, Codable, CodingKeyRepresentable, CaseIterable {
     case remote, keypad
     case blePhone = "ble_phone"
     case fob

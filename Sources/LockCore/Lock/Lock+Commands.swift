@@ -101,7 +101,14 @@ extension Lock {
         return nil
     }
 
+    /// Applies settings. Requiring a code is refused while no code exists that could satisfy it,
+    /// or nobody could change anything remotely any more.
     mutating func setConfig(_ patch: LockConfigPatch, now: Date, into out: inout [LockOutput]) -> LockError? {
+        if patch.requireCodeForRemote == true, !config.requireCodeForRemote,
+            !credentials.hasValidPin(at: now), !credentials.overrideCodeSet
+        {
+            return .invalidField("require_code_for_remote", "set a code or the override code first")
+        }
         switch config.apply(patch) {
         case .failure(let error): return error
         case .success(let changed):

@@ -53,10 +53,11 @@ extension Lock {
             self.enrolment = nil
             out.append(.result(CommandResult(requestID: enrolment.requestID, command: "enroll_fob", error: .timeout)))
         }
-        if let due = relockDue, now >= due, !door.isOpen, isPowered {
+        if let due = relockDue, now >= due, !door.isOpen {
             relockArmed = false
             relockDue = nil
-            if state == .unlocked || state == .open {
+            // A dead lock's timer died with it: it does not relock the moment power returns.
+            if isPowered, state == .unlocked || state == .open {
                 attempt(.lock, by: Actor(method: .auto), now: now, into: &out)
             }
         }

@@ -46,11 +46,13 @@ extension Lock {
         }
     }
 
-    /// A power cycle: the hang and an open enrolment end (that command gets `timeout`), then
-    /// `restarted`. Lockout, credentials, radios and a pending jam survive: rebooting must not
-    /// be a way round a lockout.
+    /// A power cycle: the hang, a pending auto-relock and an open enrolment end (that command
+    /// gets `timeout`), then `restarted`. Lockout, credentials, radios and a pending jam survive:
+    /// rebooting must not be a way round a lockout.
     mutating func reboot(detail: String, now: Date, into out: inout [LockOutput]) {
         isHung = false
+        relockArmed = false
+        relockDue = nil
         if let enrolment {
             self.enrolment = nil
             out.append(.result(CommandResult(requestID: enrolment.requestID, command: "enroll_fob", error: .timeout)))

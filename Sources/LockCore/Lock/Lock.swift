@@ -76,6 +76,9 @@ public struct Lock: Sendable, Codable, Equatable {
     /// When the running lockout ends, if one runs at `now`.
     public func lockoutUntil(now: Date) -> Date? { lockout.isActive(at: now) ? lockout.until : nil }
 
+    /// The PIN policy for this lock's configured minimum code length.
+    public var pinPolicy: PINPolicy { PINPolicy(minimumLength: config.minCodeLength) }
+
     /// Hashes `code` the way this lock stores it (what the bridge does before sending a code).
     public func hash(code: String) -> CodeHash { hasher.hash(code: code, salt: salt) }
 }

@@ -31,8 +31,9 @@ public struct Battery: Sendable, Codable, Equatable {
         self.drain = drain
     }
 
-    /// The percent as the spec reports it (rounded down, so 0.4 % already reads as 0).
-    public var reportedPercent: Int { Int(percent.rounded(.down)) }
+    /// The percent as the spec reports it, rounded up: 0 only when the batteries are really
+    /// empty (the electronics dead), and ≤ 2 exactly when the motor refuses at the default cutoff.
+    public var reportedPercent: Int { Int(percent.rounded(.up)) }
 
     /// Terminal voltage in millivolts for 4 × AA: linear from 4800 mV (empty) to 6400 mV (full),
     /// i.e. `4800 + 16 × percent`; alkaline cells are close enough to linear for a level display.

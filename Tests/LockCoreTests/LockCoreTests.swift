@@ -1,4 +1,0 @@
-import Testing
-@testable import LockCore
-
-@Test func placeholder() { #expect(Bool(true)) }
