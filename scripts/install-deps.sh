@@ -19,8 +19,14 @@ if ((${#missing[@]})); then
     echo "error: need root (or sudo) to install: ${missing[*]}" >&2
     exit 1
   fi
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  log=$(mktemp)
+  if ! { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a \
+      "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "error: apt-get could not install: ${missing[*]}" >&2
+    exit 1
+  fi
+  rm -f "$log"
 fi
 
 if ! command -v swift >/dev/null; then
