@@ -88,7 +88,7 @@ let package = Package(
             name: "LockEmulatorTests",
             dependencies: ["LockEmulator", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "lock-emulator"],
             swiftSettings: strict),
-        .testTarget(name: "LockAPITests", dependencies: ["LockAPI"], swiftSettings: strict),
+        .testTarget(name: "LockAPITests", dependencies: ["LockAPI", "LockCore", "JSON"], swiftSettings: strict),
         .testTarget(name: "LockCoreTests", dependencies: ["LockCore", propertyBased], swiftSettings: strict),
     ]
 )

@@ -143,9 +143,3 @@ public enum ConfigPayload {
             doorAjarSeconds: try o.optionalInt("door_ajar_s"), minCodeLength: try o.optionalInt("min_code_length"))
     }
 }
-
-/// Lowercase hex for code hashes on the wire.
-enum Hex {
-    static func encode(_ bytes: [UInt8]) -> String { bytes.map { String($0, radix: 16).leftPadded(2) }.joined() }
-    static func decode(_ text: String) -> [UInt8]? { DeviceSigner.hexBytes(text) }
-}

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LockCore
 
 /// Signs and checks device-link commands: HMAC-SHA256 over the lock id, a zero byte and the
 /// exact payload bytes, keyed by the device key that bridge and locks share.
@@ -17,7 +18,7 @@ public struct DeviceSigner: Sendable {
             throw DeviceLinkError("cannot read the device key file \(path)")
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let bytes = Self.hexBytes(text) ?? Array(data)
+        let bytes = Hex.decode(text) ?? Array(data)
         guard bytes.count >= 32 else {
             throw DeviceLinkError("the device key in \(path) is shorter than 32 bytes")
         }
@@ -27,12 +28,12 @@ public struct DeviceSigner: Sendable {
     /// The MAC of `payload` for `lock`, as lowercase hex.
     public func mac(lock: LockID, payload: [UInt8]) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Self.message(lock, payload), using: key)
-        return code.map { String($0, radix: 16).leftPadded(2) }.joined()
+        return Hex.encode(Array(code))
     }
 
     /// Whether `mac` is right for `payload` (compared in constant time).
     public func verify(lock: LockID, payload: [UInt8], mac: String) -> Bool {
-        guard let given = Self.hexBytes(mac) else { return false }
+        guard let given = Hex.decode(mac) else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Self.message(lock, payload), using: key)
     }
 
@@ -42,30 +43,7 @@ public struct DeviceSigner: Sendable {
 
     /// A new random key, hex-encoded, for a key file.
     public static func newKeyFileContents() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }.map { String($0, radix: 16).leftPadded(2) }.joined() + "\n"
-    }
-
-    static func hexBytes(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
-        guard !chars.isEmpty, chars.count.isMultiple(of: 2) else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(chars.count / 2)
-        var index = 0
-        while index < chars.count {
-            guard let high = nibble(chars[index]), let low = nibble(chars[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: c - 48
-        case 97...102: c - 87
-        case 65...70: c - 55
-        default: nil
-        }
+        Hex.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }) + "\n"
     }
 }
 
@@ -79,8 +57,4 @@ public struct DeviceLinkError: Error, Sendable, CustomStringConvertible {
         self.field = field
     }
     public var description: String { message }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

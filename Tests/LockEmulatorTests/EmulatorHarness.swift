@@ -3,6 +3,7 @@ import JSON
 import LockAPI
 import LockCore
 import MQTT
+import Testing
 import TestSupport
 
 /// A private broker, the real `lock-emulator` process and a test client on a unique prefix.
@@ -130,15 +131,8 @@ final class EmulatorHarness: @unchecked Sendable {
     /// The lock's hash of `code`, made with the salt and rounds from its snapshot, as the bridge does.
     func hash(_ lock: String, _ code: String) async throws -> CodeHash {
         let snapshot = try await state(lock)
-        let salt = try snapshot.string("salt")
-        var bytes: [UInt8] = []
-        var index = salt.startIndex
-        while index < salt.endIndex {
-            let next = salt.index(index, offsetBy: 2)
-            bytes.append(UInt8(salt[index..<next], radix: 16)!)
-            index = next
-        }
-        return CodeHasher(iterations: try snapshot.int("kdf_iterations")).hash(code: code, salt: bytes)
+        let salt = try #require(Hex.decode(try snapshot.string("salt")))
+        return CodeHasher(iterations: try snapshot.int("kdf_iterations")).hash(code: code, salt: salt)
     }
 
     /// Publishes a command as the bridge would: signed, with a fresh counter.

@@ -41,10 +41,12 @@ public struct CodeHash: Sendable, Equatable, Codable, CustomStringConvertible, C
 }
 
 /// Lowercase hex, without Foundation's formatting.
-enum Hex {
+/// Lowercase hex, for hashes and salts on the wire and on disk.
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    /// Lowercase hex of `bytes`.
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {
@@ -54,7 +56,8 @@ enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func decode(_ text: String) -> [UInt8]? {
+    /// The bytes of `text` (either case); nil if it is not hex.
+    public static func decode(_ text: String) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count.isMultiple(of: 2) else { return nil }
         var out: [UInt8] = []
