@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C stays behind one door: these two hold only a modulemap and a shim.
@@ -58,9 +59,21 @@ let package = Package(
         .target(
             name: "LockEmulator", dependencies: ["LockAPI", "LockCore", "JSON", "MQTT", log, lifecycle],
             swiftSettings: strict),
+        .target(
+            name: "Bridge",
+            dependencies: [
+                "LockAPI", "LockCore", "JSON", "MQTT", "AuditLog", log, lifecycle, .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["MQTT", log], swiftSettings: strict),
 
-        .executableTarget(name: "lockbridge", dependencies: [argumentParser], swiftSettings: strict),
+        .executableTarget(
+            name: "lockbridge",
+            dependencies: [
+                "Bridge", "MQTT", argumentParser, log, lifecycle,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         .executableTarget(
             name: "lock-emulator",
             dependencies: [
@@ -87,6 +100,10 @@ let package = Package(
         .testTarget(
             name: "LockEmulatorTests",
             dependencies: ["LockEmulator", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "lock-emulator"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "BridgeTests",
+            dependencies: ["Bridge", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "lockbridge", "lock-emulator"],
             swiftSettings: strict),
         .testTarget(name: "LockAPITests", dependencies: ["LockAPI", "LockCore", "JSON"], swiftSettings: strict),
         .testTarget(name: "LockCoreTests", dependencies: ["LockCore", propertyBased], swiftSettings: strict),

@@ -1,0 +1,87 @@
+import Foundation
+import Yams
+
+/// A setting that cannot be used; the message names the key and what it should be.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var key: String?
+    public var message: String
+    public var description: String { key.map { "config key \"\($0)\": \(message)" } ?? message }
+}
+
+extension BridgeConfiguration {
+    /// What a YAML file may say besides the bridge settings themselves.
+    public struct FileExtras: Sendable {
+        public var broker: String?
+        public var caFile: String?
+        public var username: String?
+        public var passwordFile: String?
+    }
+
+    /// Applies a YAML config file (keys as in config/lockbridge.yaml) on top of the defaults.
+    public mutating func apply(yaml text: String) throws(ConfigurationError) -> FileExtras {
+        let root: Any?
+        do { root = try Yams.load(yaml: text) } catch { throw ConfigurationError(message: "not valid YAML: \(error)") }
+        guard let root else { return FileExtras() }
+        guard let map = root as? [String: Any] else { throw ConfigurationError(message: "the file must be a mapping of keys to values") }
+        var extras = FileExtras()
+        for (key, value) in map.sorted(by: { $0.key < $1.key }) {
+            switch key {
+            case "broker": extras.broker = try string(key, value)
+            case "ca_file": extras.caFile = try string(key, value)
+            case "username": extras.username = try string(key, value)
+            case "password_file": extras.passwordFile = try string(key, value)
+            case "password":
+                throw ConfigurationError(key: key, message: "passwords do not belong in the config file; use password_file or LOCKBRIDGE_PASSWORD")
+            case "base_topic": baseTopic = try topicLevel(key, value)
+            case "device_topic_prefix": deviceTopicPrefix = try topicLevel(key, value)
+            case "data_dir": dataDirectory = try string(key, value)
+            case "device_key_file": deviceKeyFile = try string(key, value)
+            case "allow_list":
+                guard let list = value as? [Any] else { throw ConfigurationError(key: key, message: "expected a list of lock ids") }
+                allowList = Set(try list.map { try string(key, $0) })
+            case "offline_after_s": offlineAfter = try number(key, value, 1...86_400)
+            case "command_max_age_s": commandMaxAge = try number(key, value, 1...3600)
+            case "command_timeout_s": commandTimeout = try number(key, value, 0.1...600)
+            case "battery_low": batteryLow = try number(key, value, 1...99)
+            case "battery_critical": batteryCritical = try number(key, value, 1...99)
+            case "battery_depleted": batteryDepleted = try number(key, value, 0...99)
+            case "min_code_length": minCodeLength = Int(try number(key, value, 4...12))
+            case "code_rotation_days": codeRotationDays = try number(key, value, 0.0001...3650)
+            case "audit_retention_days": auditRetentionDays = try number(key, value, 1...3650)
+            case "request_retention_hours": requestRetentionHours = try number(key, value, 24...8760)
+            case "tick_interval_s": tickInterval = try number(key, value, 0.05...10)
+            default:
+                throw ConfigurationError(key: key, message: "unknown setting; see config/lockbridge.yaml for every key")
+            }
+        }
+        guard batteryDepleted < batteryCritical, batteryCritical < batteryLow else {
+            throw ConfigurationError(key: "battery_low", message: "thresholds must satisfy depleted < critical < low")
+        }
+        return extras
+    }
+
+    private func string(_ key: String, _ value: Any) throws(ConfigurationError) -> String {
+        guard let text = value as? String, !text.isEmpty else { throw ConfigurationError(key: key, message: "expected a non-empty string") }
+        return text
+    }
+
+    private func topicLevel(_ key: String, _ value: Any) throws(ConfigurationError) -> String {
+        let text = try string(key, value)
+        guard !text.contains("+"), !text.contains("#"), !text.hasPrefix("/"), !text.hasSuffix("/") else {
+            throw ConfigurationError(key: key, message: "must be a plain topic without wildcards or leading/trailing /")
+        }
+        return text
+    }
+
+    private func number(_ key: String, _ value: Any, _ range: ClosedRange<Double>) throws(ConfigurationError) -> Double {
+        let number: Double? = switch value {
+        case let int as Int: Double(int)
+        case let double as Double: double
+        default: nil
+        }
+        guard let number, range.contains(number) else {
+            throw ConfigurationError(key: key, message: "expected a number within \(range.lowerBound)…\(range.upperBound)")
+        }
+        return number
+    }
+}

@@ -1,0 +1,39 @@
+public import Foundation
+
+/// Every setting of `lockbridge run`, each with a safe default (spec section 1).
+public struct BridgeConfiguration: Sendable {
+    public var baseTopic = "lockbridge"
+    public var deviceTopicPrefix = "lockdev"
+    /// SQLite audit log, outbox and dedupe memory live here.
+    public var dataDirectory = "lockbridge-data"
+    /// The key shared with the locks (the emulator's `--device-key-file`).
+    public var deviceKeyFile = "lockbridge-data/device.key"
+    /// Lock ids to accept; empty means every lock that reports on the device link.
+    public var allowList: Set<String> = []
+    /// A lock is offline after no heartbeat for this long (3 × the 30 s default interval).
+    public var offlineAfter: TimeInterval = 90
+    /// Commands whose `issued_at` is older than this are `expired`.
+    public var commandMaxAge: TimeInterval = 30
+    /// How long to wait for a lock's ack before answering `timeout`.
+    public var commandTimeout: TimeInterval = 10
+    /// Battery thresholds in percent (each clears 5 points higher).
+    public var batteryLow: Double = 20
+    public var batteryCritical: Double = 10
+    public var batteryDepleted: Double = 2
+    /// Keypad code minimum length (4 at the least).
+    public var minCodeLength = 6
+    /// Codes older than this raise `code_rotation_due`.
+    public var codeRotationDays: Double = 180
+    /// Audit records older than this are pruned once delivered.
+    public var auditRetentionDays: Double = 90
+    /// Request ids are remembered this long (never less than 24 h).
+    public var requestRetentionHours: Double = 24
+    /// How long shutdown waits for the broker to take the outbox.
+    public var shutdownFlushSeconds: Double = 5
+    /// Timer resolution for heartbeats, command timeouts and housekeeping.
+    public var tickInterval: Double = 0.5
+
+    public init() {}
+
+    var requestRetention: TimeInterval { max(24, requestRetentionHours) * 3600 }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import JSON
+import LockAPI
+import LockCore
+import MQTT
+
+/// A command as it arrives on `<base>/<lock>/set`.
+struct IncomingCommand {
+    var topic: String
+    var payload: [UInt8]
+    var retained: Bool
+    var properties: MQTTProperties
+    /// Delivered before the bridge's post-connect fence came back: it waited in the session queue.
+    var queued: Bool
+}
+
+/// Public commands: the safety rules of spec section 4, then a signed command to the lock.
+extension BridgeCore {
+    /// Handles one command; `known` looks up a stored result by request id (dedupe).
+    mutating func command(_ incoming: IncomingCommand, now: Date, known: (LockID, String) -> [UInt8]?) -> [BridgeOutput] {
+        guard let target = publicTopics.commandTarget(incoming.topic) else { return [] }
+        counters.commands += 1
+        guard case .lock(let id) = target else {
+            counters.invalidLockIDs += 1
+            logger.info("command for an invalid lock id ignored", metadata: ["mqtt.topic": "\(incoming.topic)"])
+            return []
+        }
+        let reply = replyRoute(incoming.properties)
+        guard var record = locks[id] else { return notFound(id, now: now) }
+        if incoming.retained {
+            // Never act on a retained command, and remove it so it cannot fire later.
+            var out = reject(id, requestID: nil, command: nil, LockError(.retainedRejected, "retained commands are never acted on"), reply: reply, now: now)
+            out.insert(.publish(topic: incoming.topic, payload: [], retain: true), at: 0)
+            return out
+        }
+        let request: CommandRequest
+        switch CommandParser.parse(incoming.payload, now: now, maxAge: configuration.commandMaxAge, minCodeLength: configuration.minCodeLength) {
+        case .success(let parsed): request = parsed
+        case .failure(let rejection):
+            return reject(id, requestID: rejection.requestID, command: rejection.command, rejection.error, reply: reply, now: now)
+        }
+        let requestID = request.requestID ?? "lb-\(UUID().uuidString.lowercased())"
+        let name = request.action.name
+        if incoming.queued && request.issuedAt == nil {
+            return reject(id, requestID: requestID, command: name, LockError(.expired, "queued while the bridge was away, with no issued_at to prove it is fresh"), reply: reply, now: now)
+        }
+        if let stored = known(id, requestID) { return duplicate(id, stored, reply: reply) }
+        if case .factoryReset(let confirm) = request.action, confirm != id.rawValue {
+            return reject(id, requestID: requestID, command: name, LockError(.invalidField, "confirm must equal the lock id", field: "confirm"), reply: reply, now: now)
+        }
+        if case .ackFault(let fault) = request.action {
+            var out: [BridgeOutput] = []
+            clearFault(&record, fault, now: now, into: &out)
+            locks[id] = record
+            return out + [stateMessage(record, now: now)] + result(id, requestID, name, nil, reply: reply, now: now)
+        }
+        guard record.online else {
+            return reject(id, requestID: requestID, command: name, LockError(.lockOffline, "the lock is offline"), reply: reply, now: now)
+        }
+        guard record.pending == nil else {
+            return reject(id, requestID: requestID, command: name, LockError(.busy, "another command to this lock is in progress"), reply: reply, now: now)
+        }
+        guard let (salt, hasher) = record.hasher else {
+            return reject(id, requestID: requestID, command: name, LockError(.lockOffline, "the lock has not reported its state yet"), reply: reply, now: now)
+        }
+        let hash = { (code: String) in hasher.hash(code: code, salt: salt) }
+        guard let lockCommand = request.action.lockCommand(hash: hash) else { return [] }
+        commandCounter = max(commandCounter + 1, UInt64(now.timeIntervalSince1970 * 1_000_000))
+        let device = DeviceCommand(
+            requestID: requestID, counter: commandCounter, command: lockCommand, code: request.code.map { hash($0.reveal()) })
+        guard let payload = try? device.payload() else { return [] }
+        let wait = lockCommand.name == "enroll_fob" ? 65 : configuration.commandTimeout
+        record.pending = PendingCommand(requestID: requestID, command: name, deadline: now.addingTimeInterval(wait), reply: reply)
+        locks[id] = record
+        return [.device(lock: id, payload: payload, mac: signer.mac(lock: id, payload: payload))]
+    }
+
+    /// The lock's answer to the command in flight.
+    mutating func deviceAck(_ id: LockID, payload: [UInt8], now: Date) -> [BridgeOutput] {
+        guard var record = locks[id], let pending = record.pending,
+            let ack = try? JSON.parseObject(payload), ack["request_id"]?.stringValue == pending.requestID
+        else { return [] }
+        record.pending = nil
+        locks[id] = record
+        var error: LockError?
+        if ack["status"]?.stringValue != "ok" {
+            let problem = ack["error"]?.objectValue
+            let code = problem?["code"]?.stringValue.flatMap(LockErrorCode.init(rawValue:)) ?? .invalidCommand
+            error = LockError(code, problem?["message"]?.stringValue ?? code.rawValue, field: problem?["field"]?.stringValue)
+        }
+        return result(id, pending.requestID, pending.command, error, reply: pending.reply, now: now)
+    }
+
+    /// Publishes a result (and the MQTT 5 response) and remembers it under its request id.
+    func result(_ id: LockID, _ requestID: String, _ command: String, _ error: LockError?, reply: ReplyRoute?, now: Date) -> [BridgeOutput] {
+        let payload = ResultPayload.bytes(requestID: requestID, command: command, error: error, at: now)
+        return deliver(id, payload, reply: reply) + [.remember(lock: id, requestID: requestID, result: payload)]
+    }
+
+    private mutating func reject(_ id: LockID, requestID: String?, command: String?, _ error: LockError, reply: ReplyRoute?, now: Date) -> [BridgeOutput] {
+        counters.rejectedCommands += 1
+        let payload = ResultPayload.bytes(requestID: requestID, command: command, error: error, at: now)
+        return deliver(id, payload, reply: reply)
+    }
+
+    private func duplicate(_ id: LockID, _ stored: [UInt8], reply: ReplyRoute?) -> [BridgeOutput] {
+        guard var original = try? JSON.parseObject(stored) else { return [] }
+        original["duplicate"] = true
+        return deliver(id, Self.bytes(original), reply: reply)
+    }
+
+    private mutating func notFound(_ id: LockID, now: Date) -> [BridgeOutput] {
+        // Rate-limited, and nothing is stored for a lock we do not know.
+        if let last = notFoundAnswered[id], now.timeIntervalSince(last) < 1 { return [] }
+        notFoundAnswered[id] = now
+        if notFoundAnswered.count > 1024 { notFoundAnswered = notFoundAnswered.filter { now.timeIntervalSince($0.value) < 1 } }
+        let payload = ResultPayload.bytes(requestID: nil, command: nil, error: LockError(.notFound, "no lock with this id is known"), at: now)
+        return [.publish(topic: publicTopics.lock(id, .result), payload: payload, retain: false)]
+    }
+
+    private func deliver(_ id: LockID, _ payload: [UInt8], reply: ReplyRoute?) -> [BridgeOutput] {
+        var out: [BridgeOutput] = [.publish(topic: publicTopics.lock(id, .result), payload: payload, retain: false)]
+        if let reply {
+            out.append(.publish(topic: reply.topic, payload: payload, retain: false, properties: MQTTProperties(correlationData: reply.correlation)))
+        }
+        return out
+    }
+
+    /// Answers MQTT 5 requests only under `<base>/reply/`: the bridge must not publish with its
+    /// own rights wherever a client points it.
+    private func replyRoute(_ properties: MQTTProperties) -> ReplyRoute? {
+        guard let topic = properties.responseTopic, publicTopics.isReplyTopic(topic) else { return nil }
+        return ReplyRoute(topic: topic, correlation: properties.correlationData)
+    }
+}

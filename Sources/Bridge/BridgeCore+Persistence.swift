@@ -1,0 +1,48 @@
+import Foundation
+import JSON
+import LockAPI
+import LockCore
+import Logging
+
+/// What the bridge keeps of each lock across restarts, so it can republish before any new
+/// device data arrives, and tell gaps and duplicates after a restart too.
+extension BridgeCore {
+    func savedState(_ record: LockRecord) -> [UInt8] {
+        var faults = JSONObject()
+        for (fault, at) in record.bridgeFaults.sorted(by: { $0.key < $1.key }) { faults[fault.rawValue] = .string(RFC3339.format(at)) }
+        let o: JSONObject = [
+            "snapshot": record.snapshot.map { .object($0) } ?? .null,
+            "epoch": .int(record.epoch), "seq": .int(record.seq),
+            "battery_level": .string(record.batteryLevel.rawValue),
+            "battery_level_since": record.batteryLevelSince.map { .string(RFC3339.format($0)) } ?? .null,
+            "bridge_faults": .object(faults),
+            "last_seen": record.lastSeen.map { .string(RFC3339.format($0)) } ?? .null,
+            "emulator": record.emulator.map { .string($0) } ?? .null,
+        ]
+        return Self.bytes(o)
+    }
+
+    /// Loads saved locks; all start offline until they report (spec 3: availability).
+    mutating func restore(from saved: [String: [UInt8]], logger: Logger) {
+        for (text, bytes) in saved {
+            guard let id = LockID(text), accepts(id), let o = try? JSON.parseObject(bytes, limits: JSONLimits(maxBytes: 1 << 20, maxDepth: 16)) else {
+                logger.info("ignoring unreadable saved lock state", metadata: ["lock.id": "\(text)"])
+                continue
+            }
+            var record = LockRecord(id: id)
+            record.snapshot = o["snapshot"]?.objectValue
+            record.epoch = o["epoch"]?.intValue ?? 0
+            record.seq = o["seq"]?.intValue ?? 0
+            record.batteryLevel = o["battery_level"]?.stringValue.flatMap(BatteryLevel.init(rawValue:)) ?? .ok
+            record.batteryLevelSince = o["battery_level_since"]?.stringValue.flatMap(RFC3339.parse)
+            record.lastSeen = o["last_seen"]?.stringValue.flatMap(RFC3339.parse)
+            record.emulator = o["emulator"]?.stringValue
+            for (key, value) in o["bridge_faults"]?.objectValue ?? [:] {
+                if let fault = FaultCode(rawValue: key), let at = value.stringValue.flatMap(RFC3339.parse) { record.bridgeFaults[fault] = at }
+            }
+            // Offline until it reports again: the fault says so from the start.
+            if record.snapshot != nil, record.bridgeFaults[.lockOffline] == nil { record.bridgeFaults[.lockOffline] = Date() }
+            locks[id] = record
+        }
+    }
+}

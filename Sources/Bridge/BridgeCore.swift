@@ -1,0 +1,183 @@
+import Foundation
+import JSON
+import LockAPI
+import LockCore
+import Logging
+
+/// The bridge's state and rules, without I/O: device-link messages and public commands go in,
+/// `BridgeOutput`s come out. One mutex around it serves the whole process; every per-message
+/// step is a dictionary lookup, never a scan over all locks.
+struct BridgeCore {
+    let configuration: BridgeConfiguration
+    let publicTopics: PublicTopics
+    let deviceTopics: DeviceTopics
+    let signer: DeviceSigner
+    let logger: Logger
+    var locks: [LockID: LockRecord] = [:]
+    var counters = BridgeCounters()
+    /// The replay counter for signed device commands: time-based, so it grows across restarts.
+    var commandCounter: UInt64 = UInt64(Date().timeIntervalSince1970 * 1_000_000)
+    /// When each unknown lock id last got a `not_found`, to rate-limit them.
+    var notFoundAnswered: [LockID: Date] = [:]
+    /// Locks changed since they were last saved.
+    var dirty: Set<LockID> = []
+
+    init(configuration: BridgeConfiguration, signer: DeviceSigner, logger: Logger) {
+        self.configuration = configuration
+        self.signer = signer
+        self.logger = logger
+        publicTopics = PublicTopics(base: configuration.baseTopic)
+        deviceTopics = DeviceTopics(prefix: configuration.deviceTopicPrefix)
+    }
+
+    func accepts(_ id: LockID) -> Bool { configuration.allowList.isEmpty || configuration.allowList.contains(id.rawValue) }
+
+    // MARK: device link
+
+    /// A state snapshot. A retained one (from before we started) updates what we know but is no
+    /// proof of life; a live one is.
+    mutating func deviceState(_ id: LockID, payload: [UInt8], retained: Bool, now: Date) -> [BridgeOutput] {
+        guard accepts(id) else { return [] }
+        guard let snapshot = try? JSON.parseObject(payload), snapshot["v"]?.intValue == Int64(DeviceTopics.version) else {
+            counters.badDeviceMessages += 1
+            logger.info("unreadable device snapshot", metadata: ["lock.id": "\(id)"])
+            return []
+        }
+        var out: [BridgeOutput] = []
+        var record = locks[id] ?? LockRecord(id: id)
+        let previousCredentials = record.snapshot?["credentials"]
+        record.snapshot = snapshot
+        record.emulator = snapshot["emulator"]?.stringValue
+        record.updatedAt = now
+        if !retained { record.lastSeen = now }
+        let wifiUp = snapshot["radio"]?.objectValue?["wifi"]?.boolValue ?? true
+        if !wifiUp {
+            setOnline(&record, false, now: now, into: &out)
+        } else if !retained {
+            record.lastHeartbeat = now
+            setOnline(&record, true, now: now, into: &out)
+        }
+        updateBattery(&record, snapshot, now: now, into: &out)
+        updateLockoutRisk(&record, now: now, into: &out)
+        if previousCredentials != snapshot["credentials"] {
+            out.append(credentialsMessage(record, now: now))
+        }
+        locks[id] = record
+        out.append(stateMessage(record, now: now))
+        return out
+    }
+
+    /// A heartbeat: the lock is alive.
+    mutating func deviceHeartbeat(_ id: LockID, now: Date) -> [BridgeOutput] {
+        guard var record = locks[id] else { return [] }
+        var out: [BridgeOutput] = []
+        record.lastHeartbeat = now
+        record.lastSeen = now
+        let wifiUp = record.snapshot?["radio"]?.objectValue?["wifi"]?.boolValue ?? true
+        if wifiUp { setOnline(&record, true, now: now, into: &out) }
+        locks[id] = record
+        if !out.isEmpty { out.append(stateMessage(record, now: now)) }
+        return out
+    }
+
+    /// A device event: checked against the lock's sequence, then published as an audited event.
+    mutating func deviceEvent(_ id: LockID, payload: [UInt8], now: Date) -> [BridgeOutput] {
+        guard var record = locks[id] else { return [] }
+        guard var event = try? JSON.parseObject(payload), let category = event["category"]?.stringValue,
+            ["access", "fault", "credential", "system"].contains(category),
+            let seq = event["seq"]?.intValue, let epoch = event["epoch"]?.intValue
+        else {
+            counters.badDeviceMessages += 1
+            logger.info("unreadable device event", metadata: ["lock.id": "\(id)"])
+            return []
+        }
+        if (epoch, seq) <= (record.epoch, record.seq) {
+            counters.duplicateEvents += 1
+            logger.info("duplicate device event dropped", metadata: ["lock.id": "\(id)", "seq": "\(seq)"])
+            return []
+        }
+        if epoch == record.epoch && seq > record.seq + 1 {
+            counters.sequenceGaps += 1
+            logger.info("gap in device events", metadata: ["lock.id": "\(id)", "expected": "\(record.seq + 1)", "got": "\(seq)"])
+        }
+        record.epoch = epoch
+        record.seq = seq
+        record.lastSeen = now
+        event["v"] = nil
+        event["category"] = nil
+        var out: [BridgeOutput] = [
+            .event(
+                lock: id, category: category, topic: "\(publicTopics.base)/\(id.rawValue)/event/\(category)",
+                payload: Self.bytes(event), epoch: epoch, seq: seq)
+        ]
+        reactToEvent(&record, event, category: category, now: now, into: &out)
+        locks[id] = record
+        return out
+    }
+
+    /// An emulator's status; its Last Will takes every one of its locks offline at once.
+    mutating func emulatorStatus(_ instance: String, online: Bool, now: Date) -> [BridgeOutput] {
+        guard !online else { return [] }
+        var out: [BridgeOutput] = []
+        for (id, var record) in locks where record.emulator == instance && record.online {
+            setOnline(&record, false, now: now, into: &out)
+            locks[id] = record
+            out.append(stateMessage(record, now: now))
+        }
+        return out
+    }
+
+    // MARK: time
+
+    /// Heartbeat timeouts, command timeouts and timed fault clears.
+    mutating func tick(now: Date) -> [BridgeOutput] {
+        var out: [BridgeOutput] = []
+        for (id, var record) in locks {
+            var changed = false
+            if record.online, let beat = record.lastHeartbeat, now.timeIntervalSince(beat) > configuration.offlineAfter {
+                setOnline(&record, false, now: now, into: &out)
+                changed = true
+            }
+            if let pending = record.pending, now >= pending.deadline {
+                out += timeOut(&record, pending, now: now)
+                changed = true
+            }
+            if let raised = record.bridgeFaults[.overrideUsed], now.timeIntervalSince(raised) >= 24 * 3600 {
+                clearFault(&record, .overrideUsed, now: now, into: &out)
+                changed = true
+            }
+            if changed {
+                locks[id] = record
+                out.append(stateMessage(record, now: now))
+            }
+        }
+        return out
+    }
+
+    /// Every retained topic of every lock, for a (re)connect or a restart.
+    func retainedState(now: Date) -> [BridgeOutput] {
+        locks.values.sorted { $0.id < $1.id }.flatMap { record -> [BridgeOutput] in
+            var out: [BridgeOutput] = [availabilityMessage(record)]
+            guard record.snapshot != nil else { return out }
+            out.append(stateMessage(record, now: now))
+            out.append(credentialsMessage(record, now: now))
+            out.append(batteryAlertMessage(record, now: now))
+            return out
+        }
+    }
+
+    static func bytes(_ o: JSONObject) -> [UInt8] {
+        (try? o.serializedBytes()) ?? Array(#"{"error":"unserializable"}"#.utf8)
+    }
+}
+
+/// Counts the `health` request reports.
+struct BridgeCounters: Sendable {
+    var commands = 0
+    var rejectedCommands = 0
+    var invalidLockIDs = 0
+    var badDeviceMessages = 0
+    var duplicateEvents = 0
+    var sequenceGaps = 0
+    var timeouts = 0
+}

@@ -1,0 +1,80 @@
+import AuditLog
+import Foundation
+import LockAPI
+import MQTT
+
+/// One message for the broker, in order; `auditID` marks an outbox record to confirm on PUBACK.
+struct Publication: Sendable {
+    var topic: String
+    var payload: [UInt8]
+    var retain = false
+    var properties = MQTTProperties()
+    var auditID: Int64?
+}
+
+extension BridgeService {
+    /// Carries out the core's outputs. Events go to SQLite before they go anywhere else.
+    func execute(_ outputs: [BridgeOutput], _ sink: AsyncStream<Publication>.Continuation) {
+        for output in outputs {
+            switch output {
+            case .publish(let topic, let payload, let retain, let properties):
+                sink.yield(Publication(topic: topic, payload: payload, retain: retain, properties: properties))
+            case .event(let lock, let category, let topic, let payload, let epoch, let seq):
+                do {
+                    let id = try store.append(lock: lock.rawValue, category: category, topic: topic, payload: payload, at: Date(), epoch: epoch, seq: seq)
+                    sink.yield(Publication(topic: topic, payload: payload, auditID: id))
+                } catch {
+                    // Still publish: an event late in the log beats an event lost.
+                    logger.info("audit log write failed", metadata: ["lock.id": "\(lock)", "error": "\(error)"])
+                    sink.yield(Publication(topic: topic, payload: payload))
+                }
+            case .device(let lock, let payload, let mac):
+                sink.yield(Publication(
+                    topic: deviceTopics.lock(lock, .cmd), payload: payload,
+                    properties: MQTTProperties(userProperties: [UserProperty(DeviceSigner.property, mac)])))
+            case .remember(let lock, let requestID, let result):
+                do {
+                    _ = try store.remember(lock: lock.rawValue, requestID: requestID, result: result, at: Date())
+                } catch {
+                    logger.info("cannot remember a request id", metadata: ["lock.id": "\(lock)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// What was written to the outbox but never confirmed (a crash, an outage): sent first, in order.
+    func resendUndelivered(_ sink: AsyncStream<Publication>.Continuation) {
+        do {
+            let pending = try store.undelivered(limit: 1_000_000)
+            if !pending.isEmpty { logger.info("resending undelivered events", metadata: ["count": "\(pending.count)"]) }
+            for record in pending { sink.yield(Publication(topic: record.topic, payload: record.payload, auditID: record.id)) }
+        } catch {
+            logger.info("cannot read the outbox", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Publishes in order; a second task confirms outbox records as their PUBACKs arrive.
+    func publish(_ outbox: AsyncStream<Publication>) async {
+        let (receipts, confirm) = AsyncStream.makeStream(of: (PublishReceipt, Int64?).self)
+        let confirmer = Task {
+            for await (receipt, auditID) in receipts {
+                do {
+                    try await receipt.acknowledged()
+                    if let auditID { try store.markDelivered(auditID) }
+                } catch {
+                    logger.info("publish not confirmed", metadata: ["mqtt.topic": "\(receipt.topic)", "error": "\(error)"])
+                }
+            }
+        }
+        for await item in outbox {
+            do {
+                let receipt = try await client.send(item.topic, payload: item.payload, qos: .atLeastOnce, retain: item.retain, properties: item.properties)
+                confirm.yield((receipt, item.auditID))
+            } catch {
+                logger.info("publish failed", metadata: ["mqtt.topic": "\(item.topic)", "error": "\(error)"])
+            }
+        }
+        confirm.finish()
+        await confirmer.value
+    }
+}

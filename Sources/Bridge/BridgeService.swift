@@ -1,0 +1,142 @@
+import AuditLog
+public import Foundation
+import JSON
+import LockAPI
+import LockCore
+public import Logging
+public import MQTT
+public import ServiceLifecycle
+import Synchronization
+
+/// `lockbridge run`: turns the device link into the public API of spec sections 2 to 4.
+public struct BridgeService: Service {
+    let configuration: BridgeConfiguration
+    let client: MosquittoClient
+    let logger: Logger
+    let store: AuditStore
+    let core: BridgeCoreBox
+    let publicTopics: PublicTopics
+    let deviceTopics: DeviceTopics
+    let startedAt = Date()
+    /// Whether this connection's fence has come back (see `IncomingCommand.queued`).
+    let fence = FenceState()
+
+    public static let version = "0.1.0"
+
+    public init(configuration: BridgeConfiguration, mqtt: MQTTConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        publicTopics = PublicTopics(base: configuration.baseTopic)
+        deviceTopics = DeviceTopics(prefix: configuration.deviceTopicPrefix)
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        store = try AuditStore(path: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("lockbridge.sqlite").path)
+        let signer = try DeviceSigner(keyFile: configuration.deviceKeyFile)
+        var core = BridgeCore(configuration: configuration, signer: signer, logger: logger)
+        core.restore(from: try store.lockStates(), logger: logger)
+        self.core = BridgeCoreBox(core)
+        var mqtt = mqtt
+        mqtt.will = MQTTWill(topic: publicTopics.bridgeState, text: "offline", qos: .atLeastOnce, retain: true)
+        client = try MosquittoClient(configuration: mqtt, logger: logger)
+    }
+
+    public func run() async throws {
+        let (outbox, sink) = AsyncStream.makeStream(of: Publication.self)
+        let inputs = try await subscribe()
+        let links = client.connectionEvents()
+        try await client.connect()
+
+        let publisher = Task { await publish(outbox) }
+        // Before any new device data: what did not get out last time, then every retained topic.
+        resendUndelivered(sink)
+        announce(sink)
+        let workers = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await consumeDevice(inputs.device, sink) }
+                group.addTask { await consumeCommands(inputs.commands, sink) }
+                group.addTask { await consumeRequests(inputs.requests, sink) }
+                group.addTask { await runTicker(sink) }
+                group.addTask {
+                    for await link in links {
+                        if case .connected = link {
+                            announce(sink)
+                            sendFence()
+                        }
+                    }
+                }
+            }
+        }
+        sendFence()
+        logger.info("lockbridge running", metadata: ["base_topic": "\(configuration.baseTopic)", "broker": "\(client.configuration)"])
+        try? await gracefulShutdown()
+
+        logger.info("lockbridge stopping")
+        workers.cancel()
+        await workers.value
+        sink.yield(Publication(topic: publicTopics.bridgeState, payload: Array("offline".utf8), retain: true))
+        sink.finish()
+        let flushed = Task { await publisher.value }
+        let deadline = Task {
+            try await Task.sleep(for: .milliseconds(Int(configuration.shutdownFlushSeconds * 1000)))
+            logger.info("broker unreachable at shutdown: the outbox keeps what is unsent for the next start")
+            await client.disconnect()
+        }
+        await flushed.value
+        deadline.cancel()
+        saveLocks(all: true)
+        await client.disconnect()
+    }
+
+    /// `bridge/state` online and every retained topic (after every connect, and at start).
+    func announce(_ sink: AsyncStream<Publication>.Continuation) {
+        sink.yield(Publication(topic: publicTopics.bridgeState, payload: Array("online".utf8), retain: true))
+        execute(core.with { $0.retainedState(now: Date()) }, sink)
+        sink.yield(infoPublication())
+    }
+
+    func infoPublication() -> Publication {
+        let ids = core.with { $0.locks.keys.sorted().map { JSONValue.string($0.rawValue) } }
+        let info: JSONObject = [
+            "version": .string(Self.version), "base_topic": .string(configuration.baseTopic), "locks": .array(ids),
+            "started_at": .string(RFC3339.format(startedAt)),
+        ]
+        return Publication(topic: publicTopics.bridgeInfo, payload: BridgeCore.bytes(info), retain: true)
+    }
+
+    /// Publishes a token to itself; commands that arrive before it returns were queued in the session.
+    func sendFence() {
+        let token = fence.arm()
+        Task {
+            do {
+                try await client.publish(publicTopics.fence, text: token, qos: .atLeastOnce)
+            } catch {
+                logger.info("fence publish failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// The bridge core behind one mutex.
+final class BridgeCoreBox: Sendable {
+    private let mutex: Mutex<BridgeCore>
+    init(_ core: consuming BridgeCore) { mutex = Mutex(core) }
+    func with<R>(_ body: (inout BridgeCore) -> R) -> R { mutex.withLock { body(&$0) } }
+}
+
+/// The post-connect fence: its token, and whether it has come back.
+final class FenceState: Sendable {
+    private let state = Mutex<(token: String, passed: Bool)>(("", false))
+
+    func arm() -> String {
+        let token = UUID().uuidString
+        state.withLock { $0 = (token, false) }
+        return token
+    }
+
+    func arrived(_ token: String) { state.withLock { if $0.token == token { $0.passed = true } } }
+    var passed: Bool { state.withLock { $0.passed } }
+}
+
+extension PublicTopics {
+    /// Where the bridge sends its fence to itself.
+    var fence: String { "\(base)/bridge/fence" }
+}

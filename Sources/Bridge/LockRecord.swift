@@ -1,0 +1,59 @@
+import Foundation
+import JSON
+import LockAPI
+import LockCore
+
+/// What the bridge knows about one lock: the last device snapshot plus its own derived facts.
+struct LockRecord {
+    let id: LockID
+    /// The newest device snapshot (docs/device-link.md), nil until the lock first reports.
+    var snapshot: JSONObject?
+    var online = false
+    var lastSeen: Date?
+    var lastHeartbeat: Date?
+    var emulator: String?
+    /// The last device event seen, to spot gaps and duplicates.
+    var epoch: Int64 = 0
+    var seq: Int64 = 0
+    var batteryLevel: BatteryLevel = .ok
+    var batteryLevelSince: Date?
+    var forecast = DrainForecast()
+    /// Faults the bridge raises itself (the lock's own are in the snapshot).
+    var bridgeFaults: [FaultCode: Date] = [:]
+    /// Slots whose code is due for rotation.
+    var rotationDue: Set<Int> = []
+    var pending: PendingCommand?
+    var updatedAt = Date()
+
+    init(id: LockID) { self.id = id }
+
+    /// The lock's salt and PBKDF2 rounds, from its snapshot, to hash codes as it does.
+    var hasher: (salt: [UInt8], hasher: CodeHasher)? {
+        guard let snapshot, let saltText = snapshot["salt"]?.stringValue, let salt = Hex.decode(saltText),
+            let rounds = snapshot["kdf_iterations"]?.intValue
+        else { return nil }
+        return (salt, CodeHasher(iterations: Int(rounds)))
+    }
+
+    /// Faults active right now: the lock's and the bridge's, sorted by name.
+    var activeFaults: [String] {
+        var all = Set(snapshot?["faults"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        for fault in bridgeFaults.keys { all.insert(fault.rawValue) }
+        if !rotationDue.isEmpty { all.insert(FaultCode.codeRotationDue.rawValue) }
+        return all.sorted()
+    }
+}
+
+/// A command sent to a lock and not answered yet.
+struct PendingCommand {
+    var requestID: String
+    var command: String
+    var deadline: Date
+    var reply: ReplyRoute?
+}
+
+/// Where an MQTT 5 request wants its answer (only ever under `<base>/reply/`).
+struct ReplyRoute: Sendable {
+    var topic: String
+    var correlation: [UInt8]?
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Bridge
+import Foundation
+import Logging
+import MQTT
+import ServiceLifecycle
+import UnixSignals
+
+/// `lockbridge run`: the bridge process.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the bridge between the locks' device link and the public MQTT API.",
+        discussion: "Settings come from --config (YAML, see config/lockbridge.yaml); flags override them. Exit code 2 means a bad setting.")
+
+    @Option(help: "Broker URL: mqtt://[user@]host[:port] or mqtts://… (the password comes from --password-file or LOCKBRIDGE_PASSWORD).")
+    var broker: String?
+
+    @Option(help: "A YAML config file.")
+    var config: String?
+
+    @Option(help: "Directory for the audit log, outbox and dedupe memory (SQLite).")
+    var dataDir: String?
+
+    @Option(help: "Base topic of the public API.")
+    var baseTopic: String?
+
+    @Option(help: "The device key shared with the locks (the emulator's --device-key-file).")
+    var deviceKeyFile: String?
+
+    @Option(help: "Device-link topic prefix.")
+    var deviceTopicPrefix: String?
+
+    @Option(help: "Seconds without a heartbeat before a lock is offline.")
+    var offlineAfter: Double?
+
+    @Option(help: "Seconds before a command's issued_at makes it expired.")
+    var commandMaxAge: Double?
+
+    @Option(help: "Seconds to wait for a lock to answer a command.")
+    var commandTimeout: Double?
+
+    @Option(help: "Days before a code is due for rotation (fractions allowed).")
+    var codeRotationDays: Double?
+
+    @Option(help: "Seconds between timer ticks.")
+    var tickInterval: Double?
+
+    @Option(help: "CA certificate for mqtts://.")
+    var caFile: String?
+
+    @Option(help: "Read the broker password from this file.")
+    var passwordFile: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel = "info"
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "lockbridge")
+        let (settings, mqtt): (BridgeConfiguration, MQTTConfiguration)
+        do {
+            (settings, mqtt) = try makeConfiguration()
+        } catch {
+            FileHandle.standardError.write(Data("lockbridge: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let service = try BridgeService(configuration: settings, mqtt: mqtt, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    private func makeConfiguration() throws -> (BridgeConfiguration, MQTTConfiguration) {
+        var settings = BridgeConfiguration()
+        var extras = BridgeConfiguration.FileExtras()
+        if let config {
+            guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
+                throw ConfigurationError(message: "cannot read the config file \(config)")
+            }
+            extras = try settings.apply(yaml: text)
+        }
+        if let dataDir { settings.dataDirectory = dataDir }
+        if let baseTopic { settings.baseTopic = baseTopic }
+        if let deviceKeyFile { settings.deviceKeyFile = deviceKeyFile }
+        if let deviceTopicPrefix { settings.deviceTopicPrefix = deviceTopicPrefix }
+        if let offlineAfter { settings.offlineAfter = offlineAfter }
+        if let commandMaxAge { settings.commandMaxAge = commandMaxAge }
+        if let commandTimeout { settings.commandTimeout = commandTimeout }
+        if let codeRotationDays { settings.codeRotationDays = codeRotationDays }
+        if let tickInterval { settings.tickInterval = tickInterval }
+        var mqtt = try MQTTConfiguration(
+            url: broker ?? extras.broker ?? "mqtt://127.0.0.1:1883", clientID: "lockbridge-\(settings.baseTopic.replacingOccurrences(of: "/", with: "-"))",
+            caFile: caFile ?? extras.caFile)
+        if let user = extras.username, mqtt.username == nil { mqtt.username = user }
+        if let password = try BrokerPassword.read(file: passwordFile ?? extras.passwordFile, environment: "LOCKBRIDGE_PASSWORD") {
+            mqtt.password = password
+        }
+        // The session outlives short outages, so commands sent meanwhile still arrive (then expire by rule).
+        mqtt.cleanStart = false
+        mqtt.sessionExpiry = 3600
+        return (settings, mqtt)
+    }
+}
