@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C stays behind one door: these two hold only a modulemap and a shim.
@@ -57,6 +58,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "LockEmulator", dependencies: ["LockAPI", "LockCore", "JSON", "MQTT", log, lifecycle],
+            swiftSettings: strict),
+        // The bridge's SQLite outbox, audit log, request dedupe and per-lock state.
+        .target(
+            name: "AuditLog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["MQTT", log], swiftSettings: strict),
 
@@ -89,6 +94,7 @@ let package = Package(
             dependencies: ["LockEmulator", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "lock-emulator"],
             swiftSettings: strict),
         .testTarget(name: "LockAPITests", dependencies: ["LockAPI", "LockCore", "JSON"], swiftSettings: strict),
+        .testTarget(name: "AuditLogTests", dependencies: ["AuditLog"], swiftSettings: strict),
         .testTarget(name: "LockCoreTests", dependencies: ["LockCore", propertyBased], swiftSettings: strict),
     ]
 )
