@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C stays behind one door: these two hold only a modulemap and a shim.
@@ -58,6 +59,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "LockEmulator", dependencies: ["LockAPI", "LockCore", "JSON", "MQTT", log, lifecycle],
+            swiftSettings: strict),
+        // The bridge's SQLite outbox, audit log, request dedupe and per-lock state.
+        .target(
+            name: "AuditLog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(
             name: "Bridge",
@@ -106,6 +111,7 @@ let package = Package(
             dependencies: ["Bridge", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "lockbridge", "lock-emulator"],
             swiftSettings: strict),
         .testTarget(name: "LockAPITests", dependencies: ["LockAPI", "LockCore", "JSON"], swiftSettings: strict),
+        .testTarget(name: "AuditLogTests", dependencies: ["AuditLog"], swiftSettings: strict),
         .testTarget(name: "LockCoreTests", dependencies: ["LockCore", propertyBased], swiftSettings: strict),
     ]
 )

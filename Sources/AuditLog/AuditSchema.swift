@@ -1,0 +1,53 @@
+import GRDB
+
+/// The database schema, as GRDB migrations: a migration, once shipped, is never edited.
+enum AuditSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // AUTOINCREMENT: without it SQLite reuses the largest rowid once that row is
+            // pruned, and ids must stay monotonic for the bridge's outbox bookkeeping.
+            // `at` is REAL seconds since 1970, so it orders and compares as a number.
+            try db.execute(sql: """
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    lock TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    at REAL NOT NULL,
+                    epoch INTEGER,
+                    seq INTEGER,
+                    delivered INTEGER NOT NULL DEFAULT 0
+                );
+                -- The outbox: only undelivered rows, so replay after a crash reads just them.
+                CREATE INDEX audit_undelivered ON audit(id) WHERE delivered = 0;
+                -- Prune: only delivered rows, so it never scans the outbox or the whole log.
+                CREATE INDEX audit_delivered_at ON audit(at) WHERE delivered = 1;
+                -- History; the rowid (id) is implicitly the last key, breaking ties of `at`.
+                CREATE INDEX audit_lock_at ON audit(lock, at);
+
+                CREATE TABLE request (
+                    lock TEXT NOT NULL,
+                    request_id TEXT NOT NULL,
+                    result BLOB NOT NULL,
+                    at REAL NOT NULL,
+                    PRIMARY KEY (lock, request_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX request_at ON request(at);
+
+                CREATE TABLE lock_sequence (
+                    lock TEXT NOT NULL PRIMARY KEY,
+                    epoch INTEGER NOT NULL,
+                    seq INTEGER NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE lock_state (
+                    lock TEXT NOT NULL PRIMARY KEY,
+                    state BLOB NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

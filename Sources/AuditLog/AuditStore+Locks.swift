@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+
+extension AuditStore {
+    /// The last device sequence number seen from `lock`, or nil if none was recorded.
+    public func lastSequence(lock: String) throws(AuditStoreError) -> (epoch: Int64, seq: Int64)? {
+        try reading("reading the last sequence of lock \(lock)") { db in
+            let statement = try db.cachedStatement(sql: AuditSQL.lastSequence)
+            return try Row.fetchOne(statement, arguments: [lock]).map { row in
+                (epoch: row["epoch"], seq: row["seq"])
+            }
+        }
+    }
+
+    /// Records the last device sequence number seen from `lock`, replacing the previous one.
+    public func setLastSequence(lock: String, epoch: Int64, seq: Int64) throws(AuditStoreError) {
+        try writing("recording sequence \(epoch)/\(seq) of lock \(lock)") { db in
+            let statement = try db.cachedStatement(sql: AuditSQL.setLastSequence)
+            try statement.execute(arguments: [lock, epoch, seq])
+        }
+    }
+
+    /// Stores the bridge's state of `lock` (JSON bytes), replacing the previous one.
+    public func saveLockState(lock: String, state: [UInt8]) throws(AuditStoreError) {
+        try writing("saving the state of lock \(lock)") { db in
+            let statement = try db.cachedStatement(sql: AuditSQL.saveLockState)
+            try statement.execute(arguments: [lock, Data(state)])
+        }
+    }
+
+    /// Every saved lock state, by lock, to republish retained state on restart.
+    public func lockStates() throws(AuditStoreError) -> [String: [UInt8]] {
+        try reading("reading the saved lock states") { db in
+            var states: [String: [UInt8]] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT lock, state FROM lock_state")
+            while let row = try rows.next() {
+                let state: Data = row["state"]
+                states[row["lock"]] = Array(state)
+            }
+            return states
+        }
+    }
+
+    /// Forgets the state and sequence of `lock`, in one transaction; its audit history stays.
+    public func removeLock(_ lock: String) throws(AuditStoreError) {
+        try writing("removing lock \(lock)") { db in
+            try db.execute(sql: "DELETE FROM lock_state WHERE lock = ?", arguments: [lock])
+            try db.execute(sql: "DELETE FROM lock_sequence WHERE lock = ?", arguments: [lock])
+        }
+    }
+}
