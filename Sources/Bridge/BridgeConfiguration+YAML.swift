@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Yams
 
 /// A setting that cannot be used; the message names the key and what it should be.
@@ -6,6 +7,11 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var key: String?
     public var message: String
     public var description: String { key.map { "config key \"\($0)\": \(message)" } ?? message }
+
+    public init(key: String? = nil, message: String) {
+        self.key = key
+        self.message = message
+    }
 }
 
 extension BridgeConfiguration {
@@ -15,6 +21,7 @@ extension BridgeConfiguration {
         public var caFile: String?
         public var username: String?
         public var passwordFile: String?
+        public init() {}
     }
 
     /// Applies a YAML config file (keys as in config/lockbridge.yaml) on top of the defaults.
@@ -38,7 +45,9 @@ extension BridgeConfiguration {
             case "device_key_file": deviceKeyFile = try string(key, value)
             case "allow_list":
                 guard let list = value as? [Any] else { throw ConfigurationError(key: key, message: "expected a list of lock ids") }
-                allowList = Set(try list.map { try string(key, $0) })
+                var ids: Set<String> = []
+                for item in list { ids.insert(try string(key, item)) }
+                allowList = ids
             case "offline_after_s": offlineAfter = try number(key, value, 1...86_400)
             case "command_max_age_s": commandMaxAge = try number(key, value, 1...3600)
             case "command_timeout_s": commandTimeout = try number(key, value, 0.1...600)

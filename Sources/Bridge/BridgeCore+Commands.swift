@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import JSON
 import LockAPI
 import LockCore
@@ -26,7 +27,7 @@ extension BridgeCore {
             return []
         }
         let reply = replyRoute(incoming.properties)
-        guard var record = locks[id] else { return notFound(id, now: now) }
+        guard var record = locks[id] else { return notFound(id, incoming.payload, now: now) }
         if incoming.retained {
             // Never act on a retained command, and remove it so it cannot fire later.
             var out = reject(id, requestID: nil, command: nil, LockError(.retainedRejected, "retained commands are never acted on"), reply: reply, now: now)
@@ -109,13 +110,16 @@ extension BridgeCore {
         return deliver(id, Self.bytes(original), reply: reply)
     }
 
-    private mutating func notFound(_ id: LockID, now: Date) -> [BridgeOutput] {
+    private mutating func notFound(_ id: LockID, _ payload: [UInt8], now: Date) -> [BridgeOutput] {
         // Rate-limited, and nothing is stored for a lock we do not know.
         if let last = notFoundAnswered[id], now.timeIntervalSince(last) < 1 { return [] }
         notFoundAnswered[id] = now
         if notFoundAnswered.count > 1024 { notFoundAnswered = notFoundAnswered.filter { now.timeIntervalSince($0.value) < 1 } }
-        let payload = ResultPayload.bytes(requestID: nil, command: nil, error: LockError(.notFound, "no lock with this id is known"), at: now)
-        return [.publish(topic: publicTopics.lock(id, .result), payload: payload, retain: false)]
+        let request = try? JSON.parseObject(payload)
+        let requestID = request?["request_id"]?.stringValue.flatMap { CommandParser.isValidRequestID($0) ? $0 : nil }
+        let result = ResultPayload.bytes(
+            requestID: requestID, command: request?["command"]?.stringValue, error: LockError(.notFound, "no lock with this id is known"), at: now)
+        return [.publish(topic: publicTopics.lock(id, .result), payload: result, retain: false)]
     }
 
     private func deliver(_ id: LockID, _ payload: [UInt8], reply: ReplyRoute?) -> [BridgeOutput] {

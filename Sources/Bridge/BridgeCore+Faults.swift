@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import JSON
 import LockAPI
 import LockCore
@@ -70,7 +71,7 @@ extension BridgeCore {
 
     /// `lockout_risk` while fewer than two ways in are usable.
     mutating func updateLockoutRisk(_ record: inout LockRecord, now: Date, into out: inout [BridgeOutput]) {
-        let usable = StatePayload.access(record).values.filter { $0.objectValue?["usable"]?.boolValue == true }.count
+        let usable = StatePayload.access(record).filter { $0.value.objectValue?["usable"]?.boolValue == true }.count
         if usable < 2 {
             raiseFault(&record, .lockoutRisk, detail: ["usable_ways": .int(Int64(usable))], now: now, into: &out)
         } else {

@@ -1,4 +1,6 @@
+import AuditLog
 import Foundation
+import Logging
 import LockAPI
 import MQTT
 

@@ -1,5 +1,6 @@
 import AuditLog
 import Foundation
+import Logging
 import LockAPI
 import MQTT
 

@@ -1,5 +1,6 @@
 import AuditLog
 import Foundation
+import Logging
 import JSON
 import LockAPI
 import MQTT

@@ -1,5 +1,5 @@
 import AuditLog
-public import Foundation
+import Foundation
 import JSON
 import LockAPI
 import LockCore

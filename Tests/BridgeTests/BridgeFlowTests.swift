@@ -44,7 +44,7 @@ import TestSupport
         let plain = try await h.command("porch", "LOCK")
         #expect(plain["status"]?.stringValue == "ok")
         #expect(plain["request_id"]?.stringValue?.isEmpty == false)
-        #expect(h.messages("porch/result").count == 2)
+        #expect(plain["request_id"]?.stringValue != "r-1")
 
         // MQTT 5 request/response: answered on the response topic with the correlation data.
         let replies = try await MessageCollector(h.client, "\(h.base)/reply/#")
