@@ -37,14 +37,26 @@ echo "==> private mosquitto on 127.0.0.1:$port (pid ${pids[0]}, log $run/mosquit
   --state-dir "$run/emulator" --device-key-file "$run/device.key" --enable-sim --heartbeat-interval 10 \
   2> "$run/emulator.log" & pids+=($!)
 echo "==> lock-emulator with front-door, back-door and garage (pid ${pids[1]}, log $run/emulator.log)"
+
+"$bin/lockbridge" run --broker "mqtt://127.0.0.1:$port" --config config/lockbridge.yaml \
+  --data-dir "$run/bridge" --device-key-file "$run/device.key" --offline-after 30 \
+  2> "$run/bridge.log" & pids+=($!)
+echo "==> lockbridge (pid ${pids[2]}, log $run/bridge.log)"
 echo
 cat <<HELP
-Watch the device link (states, events, heartbeats):
+Watch the public API (state, availability, events, results):
+  mosquitto_sub -h 127.0.0.1 -p $port -v -t 'lockbridge/#'
+Or the device link underneath (snapshots, heartbeats, signed commands):
   mosquitto_sub -h 127.0.0.1 -p $port -v -t 'lockdev/#'
+
+Send commands (each gets one result on lockbridge/<lock>/result):
+  mosquitto_pub -h 127.0.0.1 -p $port -t lockbridge/front-door/set -m UNLOCK
+  mosquitto_pub -h 127.0.0.1 -p $port -t lockbridge/front-door/set -m '{"command":"set_code","slot":1,"name":"Guest","code":"583920","request_id":"demo-1"}'
+  mosquitto_pub -h 127.0.0.1 -p $port -t lockbridge/bridge/request/health -m '{}'
 
 Act on the physical world:
   mosquitto_pub -h 127.0.0.1 -p $port -t lockdev/front-door/sim -m '{"action":"key","turn":"unlock"}'
-  mosquitto_pub -h 127.0.0.1 -p $port -t lockdev/front-door/sim -m '{"action":"keypad","code":"123456"}'
+  mosquitto_pub -h 127.0.0.1 -p $port -t lockdev/front-door/sim -m '{"action":"keypad","code":"583920"}'
   mosquitto_pub -h 127.0.0.1 -p $port -t lockdev/garage/sim -m '{"action":"battery","percent":1}'
   mosquitto_pub -h 127.0.0.1 -p $port -t lockdev/back-door/sim -m '{"action":"wifi","up":false}'
   mosquitto_pub -h 127.0.0.1 -p $port -t lockdev/back-door/sim -m '{"action":"glitch","kind":"jam"}'

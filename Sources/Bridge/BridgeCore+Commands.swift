@@ -58,8 +58,29 @@ extension BridgeCore {
         guard record.online else {
             return reject(id, requestID: requestID, command: name, LockError(.lockOffline, "the lock is offline"), reply: reply, now: now)
         }
-        guard record.pending == nil else {
-            return reject(id, requestID: requestID, command: name, LockError(.busy, "another command to this lock is in progress"), reply: reply, now: now)
+        // One command in flight per lock; the next ones wait their turn (up to `queueLimit`),
+        // except during a fob enrolment, which the spec says answers others with busy.
+        if let pending = record.pending {
+            guard pending.command != "enroll_fob", record.queue.count < Self.queueLimit else {
+                return reject(id, requestID: requestID, command: name, LockError(.busy, "another command to this lock is in progress"), reply: reply, now: now)
+            }
+            record.queue.append(QueuedCommand(request: request, requestID: requestID, reply: reply))
+            locks[id] = record
+            return []
+        }
+        let out = dispatch(&record, request, requestID: requestID, reply: reply, now: now)
+        locks[id] = record
+        return out
+    }
+
+    static let queueLimit = 8
+
+    /// Sends a validated command to the lock, signed, and waits for its ack.
+    mutating func dispatch(_ record: inout LockRecord, _ request: CommandRequest, requestID: String, reply: ReplyRoute?, now: Date) -> [BridgeOutput] {
+        let id = record.id
+        let name = request.action.name
+        guard record.online else {
+            return reject(id, requestID: requestID, command: name, LockError(.lockOffline, "the lock is offline"), reply: reply, now: now)
         }
         guard let (salt, hasher) = record.hasher else {
             return reject(id, requestID: requestID, command: name, LockError(.lockOffline, "the lock has not reported its state yet"), reply: reply, now: now)
@@ -72,8 +93,17 @@ extension BridgeCore {
         guard let payload = try? device.payload() else { return [] }
         let wait = lockCommand.name == "enroll_fob" ? 65 : configuration.commandTimeout
         record.pending = PendingCommand(requestID: requestID, command: name, deadline: now.addingTimeInterval(wait), reply: reply)
-        locks[id] = record
         return [.device(lock: id, payload: payload, mac: signer.mac(lock: id, payload: payload))]
+    }
+
+    /// After an answer or a timeout: the next queued command goes out.
+    mutating func dispatchNext(_ record: inout LockRecord, now: Date) -> [BridgeOutput] {
+        var out: [BridgeOutput] = []
+        while record.pending == nil, !record.queue.isEmpty {
+            let next = record.queue.removeFirst()
+            out += dispatch(&record, next.request, requestID: next.requestID, reply: next.reply, now: now)
+        }
+        return out
     }
 
     /// The lock's answer to the command in flight.
@@ -82,14 +112,15 @@ extension BridgeCore {
             let ack = try? JSON.parseObject(payload), ack["request_id"]?.stringValue == pending.requestID
         else { return [] }
         record.pending = nil
-        locks[id] = record
         var error: LockError?
         if ack["status"]?.stringValue != "ok" {
             let problem = ack["error"]?.objectValue
             let code = problem?["code"]?.stringValue.flatMap(LockErrorCode.init(rawValue:)) ?? .invalidCommand
             error = LockError(code, problem?["message"]?.stringValue ?? code.rawValue, field: problem?["field"]?.stringValue)
         }
-        return result(id, pending.requestID, pending.command, error, reply: pending.reply, now: now)
+        let out = result(id, pending.requestID, pending.command, error, reply: pending.reply, now: now) + dispatchNext(&record, now: now)
+        locks[id] = record
+        return out
     }
 
     /// Publishes a result (and the MQTT 5 response) and remembers it under its request id.
@@ -98,7 +129,7 @@ extension BridgeCore {
         return deliver(id, payload, reply: reply) + [.remember(lock: id, requestID: requestID, result: payload)]
     }
 
-    private mutating func reject(_ id: LockID, requestID: String?, command: String?, _ error: LockError, reply: ReplyRoute?, now: Date) -> [BridgeOutput] {
+    mutating func reject(_ id: LockID, requestID: String?, command: String?, _ error: LockError, reply: ReplyRoute?, now: Date) -> [BridgeOutput] {
         counters.rejectedCommands += 1
         let payload = ResultPayload.bytes(requestID: requestID, command: command, error: error, at: now)
         return deliver(id, payload, reply: reply)

@@ -101,6 +101,6 @@ extension BridgeCore {
         if record.online, let beat = record.lastHeartbeat, now.timeIntervalSince(beat) < configuration.offlineAfter {
             raiseFault(&record, .unresponsive, detail: ["command": .string(pending.command)], now: now, into: &out)
         }
-        return out
+        return out + dispatchNext(&record, now: now)
     }
 }

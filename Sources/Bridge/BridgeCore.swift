@@ -45,6 +45,7 @@ struct BridgeCore {
         }
         var out: [BridgeOutput] = []
         var record = locks[id] ?? LockRecord(id: id)
+        let firstReport = record.snapshot == nil
         let previousCredentials = record.snapshot?["credentials"]
         record.snapshot = snapshot
         record.emulator = snapshot["emulator"]?.stringValue
@@ -57,7 +58,10 @@ struct BridgeCore {
             record.lastHeartbeat = now
             setOnline(&record, true, now: now, into: &out)
         }
+        let levelBefore = record.batteryLevel
         updateBattery(&record, snapshot, now: now, into: &out)
+        // A new lock's level is news too, so a subscriber finds the current level retained.
+        if firstReport && record.batteryLevel == levelBefore { out.append(batteryAlertMessage(record, now: now)) }
         updateLockoutRisk(&record, now: now, into: &out)
         if previousCredentials != snapshot["credentials"] {
             out.append(credentialsMessage(record, now: now))

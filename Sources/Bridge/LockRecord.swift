@@ -24,6 +24,8 @@ struct LockRecord {
     /// Slots whose code is due for rotation.
     var rotationDue: Set<Int> = []
     var pending: PendingCommand?
+    /// Commands waiting for the one in flight (one at a time per lock).
+    var queue: [QueuedCommand] = []
     var updatedAt = Date()
 
     init(id: LockID) { self.id = id }
@@ -50,6 +52,13 @@ struct PendingCommand {
     var requestID: String
     var command: String
     var deadline: Date
+    var reply: ReplyRoute?
+}
+
+/// A validated command waiting its turn.
+struct QueuedCommand {
+    var request: CommandRequest
+    var requestID: String
     var reply: ReplyRoute?
 }
 

@@ -19,7 +19,11 @@ import TestSupport
         #expect(state["battery"]?.objectValue?["level"]?.stringValue == "ok")
         #expect(state["connectivity"]?.objectValue?["wifi"]?.stringValue == "up")
         #expect(state["access"]?.objectValue?["mechanical_key"]?.objectValue?["usable"]?.boolValue == true)
-        #expect(h.messages("front-door/credentials").last?.retain == false || h.messages("front-door/credentials").count > 0)
+        let credentials = try await h.next("front-door/credentials", "credentials") { _ in true }
+        #expect(credentials["codes"]?.arrayValue?.isEmpty == true)
+        let alert = try await h.next("front-door/alert/battery", "the first battery alert") { _ in true }
+        #expect(alert["level"]?.stringValue == "ok")
+        #expect(alert["percent"]?.intValue == 100)
 
         try await h.sim("front-door", #"{"action":"key","turn":"unlock"}"#)
         let event = try await h.next("front-door/event/access", "a key unlock") { $0["method"]?.stringValue == "mechanical_key" }
@@ -45,6 +49,14 @@ import TestSupport
         #expect(plain["status"]?.stringValue == "ok")
         #expect(plain["request_id"]?.stringValue?.isEmpty == false)
         #expect(plain["request_id"]?.stringValue != "r-1")
+
+        // Back to back: the second waits for the first instead of being refused.
+        try await h.client.publish("\(h.base)/porch/set", text: #"{"command":"unlock","request_id":"q-1"}"#)
+        try await h.client.publish("\(h.base)/porch/set", text: #"{"command":"lock","request_id":"q-2"}"#)
+        let first = try await h.next("porch/result", "q-1") { $0["request_id"]?.stringValue == "q-1" }
+        let second = try await h.next("porch/result", "q-2") { $0["request_id"]?.stringValue == "q-2" }
+        #expect(first["status"]?.stringValue == "ok")
+        #expect(second["status"]?.stringValue == "ok")
 
         // MQTT 5 request/response: answered on the response topic with the correlation data.
         let replies = try await MessageCollector(h.client, "\(h.base)/reply/#")
