@@ -62,6 +62,27 @@ struct OutboxTests {
         #expect(next > ids[2])
     }
 
+    @Test func concurrentAppendsGetDistinctIDsAndAllReachTheOutbox() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try AuditStore(path: directory.path("audit.sqlite"))
+        let ids = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for task in 0..<4 {
+                group.addTask {
+                    try (0..<250).map { try store.appendEvent(lock: "lock-\(task)", task * 1_000 + $0) }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(Set(ids).count == 1_000)
+        let pending = try store.undelivered(limit: 2_000)
+        #expect(pending.map(\.id) == ids.sorted())
+        // Each task's records keep their own order within the shared outbox.
+        for task in 0..<4 {
+            let mine = pending.filter { $0.lock == "lock-\(task)" }.compactMap(\.n)
+            #expect(mine == Array(task * 1_000..<task * 1_000 + 250))
+        }
+    }
+
     @Test func undeliveredSurvivesClosingAndReopening() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("audit.sqlite")
