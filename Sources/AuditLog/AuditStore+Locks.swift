@@ -12,6 +12,17 @@ extension AuditStore {
         }
     }
 
+    /// Every lock's last device sequence number, for a restart.
+    public func lastSequences() throws(AuditStoreError) -> [String: (epoch: Int64, seq: Int64)] {
+        try reading("reading the last sequences") { db in
+            var result: [String: (epoch: Int64, seq: Int64)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT lock, epoch, seq FROM lock_sequence") {
+                result[row["lock"]] = (epoch: row["epoch"], seq: row["seq"])
+            }
+            return result
+        }
+    }
+
     /// Records the last device sequence number seen from `lock`, replacing the previous one.
     public func setLastSequence(lock: String, epoch: Int64, seq: Int64) throws(AuditStoreError) {
         try writing("recording sequence \(epoch)/\(seq) of lock \(lock)") { db in

@@ -23,7 +23,21 @@ extension BridgeCore {
     }
 
     /// Loads saved locks; all start offline until they report (spec 3: availability).
-    mutating func restore(from saved: [String: [UInt8]], logger: Logger) {
+    /// `sequences` is the exact last seq of every lock, written with each event; it wins over
+    /// the periodically saved state, and restores a lock that was never saved at all.
+    mutating func restore(from saved: [String: [UInt8]], sequences: [String: (epoch: Int64, seq: Int64)], logger: Logger) {
+        defer {
+            for (text, last) in sequences {
+                guard let id = LockID(text), accepts(id) else { continue }
+                var record = locks[id] ?? LockRecord(id: id)
+                if (last.epoch, last.seq) > (record.epoch, record.seq) {
+                    record.epoch = last.epoch
+                    record.seq = last.seq
+                    record.knownSeq = last.seq
+                }
+                locks[id] = record
+            }
+        }
         for (text, bytes) in saved {
             guard let id = LockID(text), accepts(id), let o = try? JSON.parseObject(bytes, limits: JSONLimits(maxBytes: 1 << 20, maxDepth: 16)) else {
                 logger.info("ignoring unreadable saved lock state", metadata: ["lock.id": "\(text)"])

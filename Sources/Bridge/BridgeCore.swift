@@ -19,6 +19,8 @@ struct BridgeCore {
     var commandCounter: UInt64 = UInt64(Date().timeIntervalSince1970 * 1_000_000)
     /// When each unknown lock id last got a `not_found`, to rate-limit them.
     var notFoundAnswered: [LockID: Date] = [:]
+    /// Emulator processes whose status is `offline` (their Last Will).
+    var emulatorsOffline: Set<String> = []
     /// Locks changed since they were last saved.
     var dirty: Set<LockID> = []
 
@@ -47,14 +49,29 @@ struct BridgeCore {
         var record = locks[id] ?? LockRecord(id: id)
         let firstReport = record.snapshot == nil
         let previousCredentials = record.snapshot?["credentials"]
+        if let epoch = snapshot["epoch"]?.intValue, let seq = snapshot["seq"]?.intValue {
+            if record.epoch == 0 {
+                // First sight of this lock: its history before now is not ours to replay.
+                record.epoch = epoch
+                record.seq = seq
+                record.knownSeq = seq
+            } else if epoch == record.epoch && seq > record.knownSeq {
+                // The lock is ahead of what we have seen (events lost at the tail, e.g. a crash).
+                record.knownSeq = seq
+                if record.behindSince == nil { record.behindSince = now }
+            }
+        }
         record.snapshot = snapshot
         record.emulator = snapshot["emulator"]?.stringValue
         record.updatedAt = now
         if !retained { record.lastSeen = now }
         let wifiUp = snapshot["radio"]?.objectValue?["wifi"]?.boolValue ?? true
+        // A retained snapshot is the lock's last word from before we started: it counts as a
+        // report unless its emulator is known to be gone, and a heartbeat must follow in time.
+        let emulatorGone = record.emulator.map { emulatorsOffline.contains($0) } ?? false
         if !wifiUp {
             setOnline(&record, false, now: now, into: &out)
-        } else if !retained {
+        } else if !retained || !emulatorGone {
             record.lastHeartbeat = now
             setOnline(&record, true, now: now, into: &out)
         }
@@ -84,7 +101,8 @@ struct BridgeCore {
         return out
     }
 
-    /// A device event: checked against the lock's sequence, then published as an audited event.
+    /// A device event, published in `seq` order: early ones wait for the gap before them to fill
+    /// (by reordering or a resend); duplicates are dropped.
     mutating func deviceEvent(_ id: LockID, payload: [UInt8], now: Date) -> [BridgeOutput] {
         guard var record = locks[id] else { return [] }
         guard var event = try? JSON.parseObject(payload), let category = event["category"]?.stringValue,
@@ -95,33 +113,75 @@ struct BridgeCore {
             logger.info("unreadable device event", metadata: ["lock.id": "\(id)"])
             return []
         }
-        if (epoch, seq) <= (record.epoch, record.seq) {
-            counters.duplicateEvents += 1
-            logger.info("duplicate device event dropped", metadata: ["lock.id": "\(id)", "seq": "\(seq)"])
-            return []
-        }
-        if epoch == record.epoch && seq > record.seq + 1 {
-            counters.sequenceGaps += 1
-            logger.info("gap in device events", metadata: ["lock.id": "\(id)", "expected": "\(record.seq + 1)", "got": "\(seq)"])
-        }
-        record.epoch = epoch
-        record.seq = seq
-        record.lastSeen = now
         event["v"] = nil
         event["category"] = nil
-        var out: [BridgeOutput] = [
-            .event(
-                lock: id, category: category, topic: "\(publicTopics.base)/\(id.rawValue)/event/\(category)",
-                payload: Self.bytes(event), epoch: epoch, seq: seq)
-        ]
-        reactToEvent(&record, event, category: category, now: now, into: &out)
+        var out: [BridgeOutput] = []
+        if epoch != record.epoch {
+            guard (epoch, seq) > (record.epoch, record.seq) else {
+                counters.duplicateEvents += 1
+                return []
+            }
+            // A new epoch (factory reset, lost lock state): numbering starts again.
+            record.epoch = epoch
+            record.seq = seq - 1
+            record.early = [:]
+            record.knownSeq = seq
+        }
+        if seq <= record.seq || record.early[seq] != nil {
+            counters.duplicateEvents += 1
+            logger.debug("duplicate device event dropped", metadata: ["lock.id": "\(id)", "seq": "\(seq)"])
+            return []
+        }
+        record.knownSeq = max(record.knownSeq, seq)
+        record.early[seq] = DeviceEvent(category: category, payload: event)
+        publishInOrder(&record, now: now, into: &out)
         locks[id] = record
         return out
     }
 
+    /// Publishes the held events that are next in line, and notes whether a gap remains.
+    mutating func publishInOrder(_ record: inout LockRecord, now: Date, into out: inout [BridgeOutput]) {
+        while let next = record.early.removeValue(forKey: record.seq + 1) {
+            record.seq += 1
+            record.lastSeen = now
+            out.append(.event(
+                lock: record.id, category: next.category, topic: "\(publicTopics.base)/\(record.id.rawValue)/event/\(next.category)",
+                payload: Self.bytes(next.payload), epoch: record.epoch, seq: record.seq))
+            reactToEvent(&record, next.payload, category: next.category, now: now, into: &out)
+        }
+        if record.seq >= record.knownSeq {
+            record.behindSince = nil
+            record.resendRequested = nil
+        } else if record.behindSince == nil {
+            record.behindSince = now
+        }
+    }
+
+    /// Gaps that reordering did not fill: ask for a resend; if that did not fill them either,
+    /// the events are gone, so count them, say so and go on.
+    mutating func chaseGaps(_ record: inout LockRecord, now: Date, into out: inout [BridgeOutput]) {
+        guard let since = record.behindSince, now.timeIntervalSince(since) >= 0.3 else { return }
+        if let asked = record.resendRequested {
+            guard now.timeIntervalSince(asked) >= 5 else { return }
+            let next = record.early.keys.min() ?? record.knownSeq + 1
+            counters.sequenceGaps += 1
+            logger.info("events lost for good", metadata: ["lock.id": "\(record.id)", "from_seq": "\(record.seq + 1)", "to_seq": "\(next - 1)"])
+            record.seq = next - 1
+            record.resendRequested = nil
+            record.behindSince = nil
+            publishInOrder(&record, now: now, into: &out)
+        } else if let resend = askForResend(&record, now: now) {
+            out.append(resend)
+        }
+    }
+
     /// An emulator's status; its Last Will takes every one of its locks offline at once.
     mutating func emulatorStatus(_ instance: String, online: Bool, now: Date) -> [BridgeOutput] {
-        guard !online else { return [] }
+        if online {
+            emulatorsOffline.remove(instance)
+            return []
+        }
+        emulatorsOffline.insert(instance)
         var out: [BridgeOutput] = []
         for (id, var record) in locks where record.emulator == instance && record.online {
             setOnline(&record, false, now: now, into: &out)
@@ -146,6 +206,11 @@ struct BridgeCore {
                 out += timeOut(&record, pending, now: now)
                 changed = true
             }
+            if record.behindSince != nil {
+                let before = out.count
+                chaseGaps(&record, now: now, into: &out)
+                if out.count != before { locks[id] = record }
+            }
             if let raised = record.bridgeFaults[.overrideUsed], now.timeIntervalSince(raised) >= 24 * 3600 {
                 clearFault(&record, .overrideUsed, now: now, into: &out)
                 changed = true
@@ -168,6 +233,16 @@ struct BridgeCore {
             out.append(batteryAlertMessage(record, now: now))
             return out
         }
+    }
+
+    /// A resend request from the first missing event.
+    mutating func askForResend(_ record: inout LockRecord, now: Date) -> BridgeOutput? {
+        record.resendRequested = now
+        commandCounter = max(commandCounter + 1, UInt64(now.timeIntervalSince1970 * 1_000_000))
+        let request = ResendRequest(counter: commandCounter, epoch: record.epoch, fromSeq: record.seq + 1)
+        guard let payload = try? request.payload() else { return nil }
+        logger.info("asking a lock to resend missed events", metadata: ["lock.id": "\(record.id)", "from_seq": "\(record.seq + 1)"])
+        return .resend(lock: record.id, payload: payload, mac: signer.mac(lock: record.id, payload: payload))
     }
 
     static func bytes(_ o: JSONObject) -> [UInt8] {

@@ -9,6 +9,8 @@ enum BridgeOutput {
     case event(lock: LockID, category: String, topic: String, payload: [UInt8], epoch: Int64?, seq: Int64?)
     /// A signed command to a lock on the device link.
     case device(lock: LockID, payload: [UInt8], mac: String)
+    /// A signed request to a lock to send its events again from a sequence number on.
+    case resend(lock: LockID, payload: [UInt8], mac: String)
     /// Remember a command's result under its request id (dedupe across restarts).
     case remember(lock: LockID, requestID: String, result: [UInt8])
 }

@@ -10,7 +10,7 @@ extension BridgeService {
         var count = 0
         while !Task.isCancelled {
             do { try await Task.sleep(for: .milliseconds(Int(interval * 1000))) } catch { break }
-            execute(core.with { $0.tick(now: Date()) }, sink)
+            core.run({ $0.tick(now: Date()) }, then: { execute($0, sink) })
             count += 1
             if count % max(1, Int(2 / interval)) == 0 { saveLocks(all: false) }
             if count % max(1, Int(600 / interval)) == 0 { prune() }

@@ -23,6 +23,8 @@ extension BridgeService {
             case .event(let lock, let category, let topic, let payload, let epoch, let seq):
                 do {
                     let id = try store.append(lock: lock.rawValue, category: category, topic: topic, payload: payload, at: Date(), epoch: epoch, seq: seq)
+                    // The exact last seq survives a crash, so a restart asks for just what it missed.
+                    if let epoch, let seq { try store.setLastSequence(lock: lock.rawValue, epoch: epoch, seq: seq) }
                     sink.yield(Publication(topic: topic, payload: payload, auditID: id))
                 } catch {
                     // Still publish: an event late in the log beats an event lost.
@@ -32,6 +34,10 @@ extension BridgeService {
             case .device(let lock, let payload, let mac):
                 sink.yield(Publication(
                     topic: deviceTopics.lock(lock, .cmd), payload: payload,
+                    properties: MQTTProperties(userProperties: [UserProperty(DeviceSigner.property, mac)])))
+            case .resend(let lock, let payload, let mac):
+                sink.yield(Publication(
+                    topic: deviceTopics.lock(lock, .resend), payload: payload,
                     properties: MQTTProperties(userProperties: [UserProperty(DeviceSigner.property, mac)])))
             case .remember(let lock, let requestID, let result):
                 do {

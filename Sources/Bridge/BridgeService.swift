@@ -32,7 +32,7 @@ public struct BridgeService: Service {
         store = try AuditStore(path: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("lockbridge.sqlite").path)
         let signer = try DeviceSigner(keyFile: configuration.deviceKeyFile)
         var core = BridgeCore(configuration: configuration, signer: signer, logger: logger)
-        core.restore(from: try store.lockStates(), logger: logger)
+        core.restore(from: try store.lockStates(), sequences: try store.lastSequences(), logger: logger)
         self.core = BridgeCoreBox(core)
         var mqtt = mqtt
         mqtt.will = MQTTWill(topic: publicTopics.bridgeState, text: "offline", qos: .atLeastOnce, retain: true)
@@ -51,8 +51,7 @@ public struct BridgeService: Service {
         announce(sink)
         let workers = Task {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await consumeDevice(inputs.device, sink) }
-                group.addTask { await consumeCommands(inputs.commands, sink) }
+                group.addTask { await consumeInputs(inputs.ordered, sink) }
                 group.addTask { await consumeRequests(inputs.requests, sink) }
                 group.addTask { await runTicker(sink) }
                 group.addTask {
@@ -89,7 +88,7 @@ public struct BridgeService: Service {
     /// `bridge/state` online and every retained topic (after every connect, and at start).
     func announce(_ sink: AsyncStream<Publication>.Continuation) {
         sink.yield(Publication(topic: publicTopics.bridgeState, payload: Array("online".utf8), retain: true))
-        execute(core.with { $0.retainedState(now: Date()) }, sink)
+        core.run({ $0.retainedState(now: Date()) }, then: { execute($0, sink) })
         sink.yield(infoPublication())
     }
 
@@ -120,20 +119,53 @@ final class BridgeCoreBox: Sendable {
     private let mutex: Mutex<BridgeCore>
     init(_ core: consuming BridgeCore) { mutex = Mutex(core) }
     func with<R>(_ body: (inout BridgeCore) -> R) -> R { mutex.withLock { body(&$0) } }
+
+    /// Runs `body` and carries out its outputs before letting go of the lock, so results,
+    /// events and outbox records keep the order the core made them in, across tasks.
+    func run(_ body: (inout BridgeCore) -> [BridgeOutput], then execute: ([BridgeOutput]) -> Void) {
+        mutex.withLock { core in execute(body(&core)) }
+    }
 }
 
-/// The post-connect fence: its token, and whether it has come back.
+/// The post-connect fence: its token, whether it has come back, and the commands held until then.
 final class FenceState: Sendable {
-    private let state = Mutex<(token: String, passed: Bool)>(("", false))
+    private struct State {
+        var token = ""
+        var passed = false
+        var held: [IncomingCommand] = []
+    }
+    private let state = Mutex(State())
 
+    /// A new fence for a new connection; commands are held again until it returns.
     func arm() -> String {
         let token = UUID().uuidString
-        state.withLock { $0 = (token, false) }
+        state.withLock {
+            $0.token = token
+            $0.passed = false
+        }
         return token
     }
 
-    func arrived(_ token: String) { state.withLock { if $0.token == token { $0.passed = true } } }
-    var passed: Bool { state.withLock { $0.passed } }
+    /// The command to handle now, or nil when it is held until the fence returns.
+    func admit(_ command: IncomingCommand) -> IncomingCommand? {
+        state.withLock { s in
+            if s.passed { return command }
+            var queued = command
+            queued.queued = true
+            s.held.append(queued)
+            return nil
+        }
+    }
+
+    /// The fence came back: everything held is released, in arrival order.
+    func arrived(_ token: String) -> [IncomingCommand] {
+        state.withLock { s in
+            guard s.token == token, !s.passed else { return [] }
+            s.passed = true
+            defer { s.held = [] }
+            return s.held
+        }
+    }
 }
 
 extension PublicTopics {

@@ -16,6 +16,14 @@ struct LockRecord {
     /// The last device event seen, to spot gaps and duplicates.
     var epoch: Int64 = 0
     var seq: Int64 = 0
+    /// When the bridge last asked this lock to resend missed events.
+    var resendRequested: Date?
+    /// Events that arrived ahead of a gap, by seq, published once the gap fills.
+    var early: [Int64: DeviceEvent] = [:]
+    /// The highest seq the lock is known to have (from events or its snapshot).
+    var knownSeq: Int64 = 0
+    /// Since when the bridge has been behind `knownSeq`.
+    var behindSince: Date?
     var batteryLevel: BatteryLevel = .ok
     var batteryLevelSince: Date?
     var forecast = DrainForecast()
@@ -53,6 +61,12 @@ struct PendingCommand {
     var command: String
     var deadline: Date
     var reply: ReplyRoute?
+}
+
+/// A device event held until the events before it arrive.
+struct DeviceEvent {
+    var category: String
+    var payload: JSONObject
 }
 
 /// A validated command waiting its turn.

@@ -19,6 +19,8 @@ public struct DeviceTopics: Sendable, Hashable {
         case cmd
         /// Lock → bridge, QoS 1: the one answer to a command.
         case ack
+        /// Bridge → lock, QoS 1, HMAC-signed: send again the events from a sequence number on.
+        case resend
         /// Test or demo → emulator: the physical world (only with `--enable-sim`).
         case sim
         /// Emulator → test: errors about `sim` messages.

@@ -65,6 +65,21 @@ struct EmulatorCore {
         return []
     }
 
+    /// The bridge missed events: send the ones it names again (as far as they are still kept).
+    mutating func resend(_ id: LockID, payload: [UInt8], mac: String?, retained: Bool, lockTime: Date, wall: Date) -> [Outgoing] {
+        guard let entry = locks[id] else { return [] }
+        guard !retained else { return refuse(id, "a retained resend request") }
+        guard let mac, signer.verify(lock: id, payload: payload, mac: mac) else { return refuse(id, "a resend request with a bad or missing MAC") }
+        guard let request = try? ResendRequest.parse(payload) else { return refuse(id, "an unreadable resend request") }
+        guard request.counter > entry.lastCounter else { return refuse(id, "a replayed resend request") }
+        locks[id]!.lastCounter = request.counter
+        dirty.insert(id)
+        guard entry.reachable else { return [] }
+        let events = entry.recent.filter { Int64($0.epoch) == request.epoch && Int64($0.seq) >= request.fromSeq }
+        logger.debug("resending events", metadata: ["lock.id": "\(id)", "from_seq": "\(request.fromSeq)", "count": "\(events.count)"])
+        return events.map { eventMessage(id, $0, delayed: true) } + [snapshot(id, entry, lockTime: lockTime, wall: wall)]
+    }
+
     /// A physical-world action from `sim`; the reply goes to `sim/result`.
     mutating func sim(_ id: LockID, payload: [UInt8], lockTime: Date, wall: Date) -> [Outgoing] {
         guard locks[id] != nil else { return [] }
@@ -126,7 +141,10 @@ struct EmulatorCore {
 
         var out: [Outgoing] = []
         if reachable && !wasReachable {
-            for event in entry.held { out.append(eventMessage(id, event, delayed: true)) }
+            for event in entry.held {
+                out.append(eventMessage(id, event, delayed: true))
+                entry.remember(event)
+            }
             entry.held = []
         }
         var acks: [Outgoing] = []
@@ -136,6 +154,7 @@ struct EmulatorCore {
                 // The input that cuts the lock off is still reported (its "last gasp").
                 if wasReachable || reachable {
                     out.append(eventMessage(id, event, delayed: false))
+                    entry.remember(event)
                 } else {
                     entry.held.append(event)
                 }

@@ -57,6 +57,7 @@ public struct EmulatorService: Service {
     public func run() async throws {
         let (outbox, sink) = AsyncStream.makeStream(of: Outgoing.self)
         let commands = try await client.subscribe(topics.all(.cmd), options: SubscribeOptions(qos: .atLeastOnce, retainAsPublished: true))
+        let resends = try await client.subscribe(topics.all(.resend), options: SubscribeOptions(qos: .atLeastOnce, retainAsPublished: true))
         let sims = configuration.enableSim ? try await client.subscribe(topics.all(.sim), qos: .atLeastOnce) : nil
         let links = client.connectionEvents()
         try await client.connect()
@@ -65,6 +66,7 @@ public struct EmulatorService: Service {
         let workers = Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await consume(commands, sink) }
+                group.addTask { await consume(resends, sink) }
                 if let sims { group.addTask { await consume(sims, sink) } }
                 group.addTask { await runTicker(sink) }
                 group.addTask {
@@ -103,7 +105,7 @@ public struct EmulatorService: Service {
     private func announce(_ sink: AsyncStream<Outgoing>.Continuation) {
         sink.yield(Outgoing(topic: topics.emulatorStatus(configuration.instance), payload: Array("online".utf8), retain: true))
         let wall = Date()
-        for message in core.with({ $0.snapshots(lockTime: clock.lockTime(at: wall), wall: wall) }) { sink.yield(message) }
+        core.run(into: sink) { $0.snapshots(lockTime: clock.lockTime(at: wall), wall: wall) }
     }
 
     private func consume(_ messages: AsyncStream<MQTTMessage>, _ sink: AsyncStream<Outgoing>.Continuation) async {
@@ -111,18 +113,20 @@ public struct EmulatorService: Service {
             guard let (id, channel) = topics.parse(message.topic) else { continue }
             let wall = Date()
             let lockTime = clock.lockTime(at: wall)
-            let out = core.with { core in
+            core.run(into: sink) { core in
                 switch channel {
                 case .cmd:
                     let mac = message.properties.userProperties.first { $0.name == DeviceSigner.property }?.value
                     return core.command(id, payload: message.payload, mac: mac, retained: message.retain, lockTime: lockTime, wall: wall)
                 case .sim:
                     return core.sim(id, payload: message.payload, lockTime: lockTime, wall: wall)
+                case .resend:
+                    let mac = message.properties.userProperties.first { $0.name == DeviceSigner.property }?.value
+                    return core.resend(id, payload: message.payload, mac: mac, retained: message.retain, lockTime: lockTime, wall: wall)
                 default:
                     return []
                 }
             }
-            for item in out { sink.yield(item) }
         }
     }
 
@@ -135,10 +139,9 @@ public struct EmulatorService: Service {
             do { try await Task.sleep(for: .milliseconds(Int(interval * 1000))) } catch { break }
             let wall = Date()
             let lockTime = clock.lockTime(at: wall)
-            let out = core.with { core in
+            core.run(into: sink) { core in
                 core.tick(lockTime: lockTime, wall: wall) + core.heartbeats(slot: count, slots: slots, wall: wall)
             }
-            for item in out { sink.yield(item) }
             count += 1
             if count % ticksPerSave == 0 { save(core.with { $0.takeDirty() }) }
         }
