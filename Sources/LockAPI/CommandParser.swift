@@ -11,6 +11,10 @@ import LockCore
 /// 8 KiB and depth 4 whose keys are all known for its command: an unknown key is `invalid_field`
 /// so that a typo (`"valid_untill"`) never silently drops a restriction.
 ///
+/// The remote-operation code travels in `code`, except for `set_code` and `set_override_code`,
+/// whose `code` is the new code: they carry it in `auth_code`, which no other command accepts.
+/// See docs/commands.md for every choice made where the spec is silent.
+///
 /// Only what the payload itself shows is checked here. The retain flag, the fence, duplicate
 /// request ids, whether the lock requires the remote code, and `confirm` against the lock id are
 /// the bridge's checks.

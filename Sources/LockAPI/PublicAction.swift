@@ -5,7 +5,8 @@ public import LockCore
 /// clear: the bridge hashes them with the lock's salt before they reach the device link.
 public enum PublicAction: Sendable, Equatable {
     case lock, unlock, open
-    /// `set_code`; `code` is the new keypad code, already checked against the PIN policy.
+    /// `set_code`; `code` is the new keypad code, already checked against the PIN policy. (The
+    /// remote-operation code, from the payload's `auth_code`, is ``CommandRequest/code``.)
     case setCode(slot: Int, name: String, code: SecretCode, validUntil: Date?, replace: Bool)
     case clearCode(slot: Int)
     case enableCode(slot: Int)
