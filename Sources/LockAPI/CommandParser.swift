@@ -1,53 +1,67 @@
 public import Foundation
-import JSON
+public import JSON
 import LockCore
 
-/// Reads and validates what arrives on `<base>/<lock>/set` (spec section 4).
+/// Turns a payload from `<base>/<lock id>/set` into a ``CommandRequest``, or into the
+/// ``CommandRejection`` its `result` reports (spec section 4).
+///
+/// Plain payloads: `LOCK`, `UNLOCK` and `OPEN`, ASCII case-insensitive, with surrounding spaces,
+/// tabs and line breaks ignored (`mosquitto_pub -l` and shell `echo` add a newline; a lowercase
+/// `lock` cannot mean anything else). Anything else must be one strict JSON object of at most
+/// 8 KiB and depth 4 whose keys are all known for its command: an unknown key is `invalid_field`
+/// so that a typo (`"valid_untill"`) never silently drops a restriction.
+///
+/// The remote-operation code travels in `code`, except for `set_code` and `set_override_code`,
+/// whose `code` is the new code: they carry it in `auth_code`, which no other command accepts.
+/// See docs/commands.md for every choice made where the spec is silent.
+///
+/// Only what the payload itself shows is checked here. The retain flag, the fence, duplicate
+/// request ids, whether the lock requires the remote code, and `confirm` against the lock id are
+/// the bridge's checks.
 public enum CommandParser {
-    /// Payload limits: a command is small; anything bigger or deeper is refused unread.
-    static let limits = JSONLimits(maxBytes: 8192, maxDepth: 4)
+    /// Limits for command payloads: the biggest real command is well under 1 KiB.
+    public static let limits = JSONLimits(maxBytes: 8 * 1024, maxDepth: 4)
+    /// How far in the future `issued_at` may lie, for clock skew.
+    public static let futureTolerance: TimeInterval = 5
 
+    /// Parses one payload.
     /// - Parameters:
-    ///   - maxAge: commands whose `issued_at` is older than this are `expired`.
-    ///   - minCodeLength: the keypad code minimum for `set_code`.
-    public static func parse(_ payload: [UInt8], now: Date, maxAge: TimeInterval, minCodeLength: Int) -> Result<CommandRequest, CommandRejection> {
-        if let plain = plainAction(payload) {
-            return .success(CommandRequest(requestID: nil, issuedAt: nil, code: nil, action: plain, isPlain: true))
+    ///   - now: the bridge's clock, for `issued_at` and `valid_until`.
+    ///   - maxAge: the command maximum age; an older `issued_at` is `expired`.
+    ///   - minCodeLength: the keypad code minimum length for `set_code` (4…12).
+    public static func parse(
+        _ payload: [UInt8], now: Date, maxAge: TimeInterval, minCodeLength: Int
+    ) -> Result<CommandRequest, CommandRejection> {
+        if let action = plainAction(payload) {
+            return .success(CommandRequest(action: action, isPlain: true))
         }
-        let o: JSONObject
+        let object: JSONObject
         do {
-            o = try JSON.parseObject(payload, limits: limits)
+            object = try JSON.parseObject(payload, limits: limits)
         } catch {
-            return .failure(CommandRejection(requestID: nil, command: nil, error: LockError(.invalidJSON, "not a JSON object command: \(error.description)")))
+            // JSONError names offsets and types, never values, so its text is safe to publish.
+            return .failure(CommandRejection(error: LockError(.invalidJSON, "payload is not a JSON object: \(error)")))
         }
-        // Read the request id first, so that every later rejection can carry it.
-        var requestID: String?
-        if let raw = o["request_id"], !raw.isNull {
-            guard let text = raw.stringValue, isValidRequestID(text) else {
-                return .failure(CommandRejection(requestID: nil, command: o["command"]?.stringValue, error: LockError(.invalidField, "request_id must be 1 to 128 printable ASCII characters", field: "request_id")))
-            }
-            requestID = text
-        }
-        var reader = CommandReader(object: o, requestID: requestID)
+        let reader = CommandReader(object: object, now: now, maxAge: maxAge, minCodeLength: minCodeLength)
         do {
-            return .success(try reader.read(now: now, maxAge: maxAge, minCodeLength: minCodeLength))
+            return .success(try reader.request())
         } catch {
-            return .failure(error)
+            return .failure(CommandRejection(requestID: reader.echoedRequestID, command: reader.echoedCommand, error: error))
         }
     }
 
-    /// Home Assistant's plain payloads, exactly as it sends them.
+    /// The action of a plain payload, or `nil` when the payload is not one.
     static func plainAction(_ payload: [UInt8]) -> PublicAction? {
-        switch payload {
-        case Array("LOCK".utf8): .lock
-        case Array("UNLOCK".utf8): .unlock
-        case Array("OPEN".utf8): .open
-        default: nil
+        // Longer than "UNLOCK" plus generous whitespace cannot be plain; spare the work.
+        guard payload.count <= 32 else { return nil }
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let word = payload.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        let upper = word.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }
+        switch String(decoding: upper, as: UTF8.self) {
+        case "LOCK": return .lock
+        case "UNLOCK": return .unlock
+        case "OPEN": return .open
+        default: return nil
         }
-    }
-
-    /// 1 to 128 printable ASCII characters.
-    public static func isValidRequestID(_ text: String) -> Bool {
-        (1...128).contains(text.utf8.count) && text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
     }
 }

@@ -2,94 +2,99 @@ import Foundation
 import JSON
 import LockCore
 
-/// Reads one JSON command field by field; every error names the field, never a code's value.
+/// Reads one parsed JSON command: the envelope here, the fields in `CommandReader+Fields.swift`
+/// and each command's own fields in `CommandReader+Actions.swift`.
+///
+/// Every failure is the `LockError` the result will carry. Messages name fields and rules,
+/// never a value, because a value may be a code.
 struct CommandReader {
     let object: JSONObject
-    let requestID: String?
-    var command: String?
-    /// Fields that belong to the command; anything else is refused, so a typo is not ignored.
-    var allowedFields: Set<String> = ["command", "request_id", "issued_at"]
+    let now: Date
+    let maxAge: TimeInterval
+    let minCodeLength: Int
 
-    init(object: JSONObject, requestID: String?) {
-        self.object = object
-        self.requestID = requestID
+    /// Checks in the order a client would want to hear about them: a republished result first,
+    /// then the envelope, then the command's own fields.
+    func request() throws(LockError) -> CommandRequest {
+        if object["status"] != nil {
+            throw LockError(.invalidCommand, "a payload with a \"status\" key is a result, not a command")
+        }
+        let requestID = try requestID()
+        let kind = try kind()
+        let issuedAt = try issuedAt()
+        try rejectUnknownKeys(for: kind)
+        let code = try remoteCode(kind.authKey)
+        let action = try action(kind)
+        return CommandRequest(requestID: requestID, issuedAt: issuedAt, code: code, action: action)
     }
 
-    mutating func read(now: Date, maxAge: TimeInterval, minCodeLength: Int) throws(CommandRejection) -> CommandRequest {
-        // A result republished onto a set topic must never act as a command.
-        if object["status"] != nil { throw reject(.invalidCommand, "a payload with a \"status\" key is a result, not a command") }
-        guard let name = object["command"]?.stringValue else {
-            throw reject(.invalidCommand, "\"command\" is missing or not a string")
-        }
-        command = name
-        let issuedAt = try readIssuedAt(now: now, maxAge: maxAge)
-        let (action, authField) = try readAction(name, minCodeLength: minCodeLength)
-        let code = try readCode(authField, policy: nil)
-        for key in object.keys where !allowedFields.contains(key) {
-            throw reject(.invalidField, "\"\(key)\" is not a field of \(name)", field: key)
-        }
-        return CommandRequest(requestID: requestID, issuedAt: issuedAt, code: code, action: action, isPlain: false)
+    /// The `request_id` to echo in a rejection: only a valid one, else the bridge assigns one.
+    var echoedRequestID: String? {
+        object["request_id"]?.stringValue.flatMap { Self.isValidRequestID($0) ? $0 : nil }
     }
 
-    private mutating func readIssuedAt(now: Date, maxAge: TimeInterval) throws(CommandRejection) -> Date? {
-        guard let raw = object["issued_at"], !raw.isNull else { return nil }
-        guard let text = raw.stringValue, let date = RFC3339.parse(text) else {
-            throw reject(.invalidField, "issued_at must be an RFC 3339 time", field: "issued_at")
-        }
-        if date.timeIntervalSince(now) > 5 { throw reject(.invalidField, "issued_at is in the future", field: "issued_at") }
-        if now.timeIntervalSince(date) > maxAge {
-            throw reject(.expired, "issued \(Int(now.timeIntervalSince(date))) s ago; commands older than \(Int(maxAge)) s are refused")
-        }
-        return date
+    /// The command name to echo in a rejection: only a known one, never arbitrary client text.
+    var echoedCommand: String? {
+        object["command"]?.stringValue.flatMap(CommandKind.init(rawValue:))?.rawValue
     }
 
-    /// The action, and the name of the field that carries the remote-operation code.
-    private mutating func readAction(_ name: String, minCodeLength: Int) throws(CommandRejection) -> (PublicAction, String) {
-        switch name {
-        case "lock": return (.lock, "code")
-        case "unlock": return (.unlock, "code")
-        case "open": return (.open, "code")
-        case "set_code":
-            let code = try readCode("code", policy: PINPolicy(minimumLength: minCodeLength))
-            guard let code else { throw reject(.invalidField, "set_code needs the new \"code\"", field: "code") }
-            return (.setCode(
-                slot: try slot(), name: try label("name"), code: code, validUntil: try time("valid_until"),
-                replace: try flag("replace") ?? false), "auth_code")
-        case "clear_code": return (.clearCode(slot: try slot()), "code")
-        case "enable_code": return (.enableCode(slot: try slot()), "code")
-        case "disable_code": return (.disableCode(slot: try slot()), "code")
-        case "enroll_fob": return (.enrollFob(name: try label("name"), slot: try slot(required: false)), "code")
-        case "revoke_fob": return (.revokeFob(slot: try slot()), "code")
-        case "add_phone": return (.addPhone(id: try phoneID(), name: try label("name")), "code")
-        case "revoke_phone": return (.revokePhone(id: try phoneID()), "code")
-        case "set_override_code":
-            guard let code = try readCode("code", policy: .overrideCode) else {
-                throw reject(.invalidField, "set_override_code needs the new \"code\"", field: "code")
-            }
-            return (.setOverrideCode(code: code), "auth_code")
-        case "set_mode":
-            let text = try string("mode")
-            guard let mode = LockMode(rawValue: text) else {
-                throw reject(.invalidField, "mode must be one of \(LockMode.allCases.map(\.rawValue).joined(separator: ", "))", field: "mode")
-            }
-            return (.setMode(mode), "code")
-        case "set_config": return (.setConfig(try config()), "code")
-        case "restart": return (.restart, "code")
-        case "refresh": return (.refresh, "code")
-        case "factory_reset":
-            return (.factoryReset(confirm: try string("confirm")), "code")
-        case "ack_fault":
-            let text = try string("fault")
-            guard text == FaultCode.overrideUsed.rawValue else {
-                throw reject(.invalidField, "only override_used can be acknowledged", field: "fault")
-            }
-            return (.ackFault(.overrideUsed), "code")
-        default:
-            throw reject(.invalidCommand, "unknown command; see the spec's section 4")
-        }
+    private func requestID() throws(LockError) -> String? {
+        let what = "1 to 128 printable ASCII characters"
+        guard let id = try value("request_id", what, { o throws(JSONError) in try o.optionalString("request_id") }) else { return nil }
+        guard Self.isValidRequestID(id) else { throw .badField("request_id", "request_id must be \(what)") }
+        return id
     }
 
-    func reject(_ code: LockErrorCode, _ message: String, field: String? = nil) -> CommandRejection {
-        CommandRejection(requestID: requestID, command: command, error: LockError(code, message, field: field))
+    static func isValidRequestID(_ id: String) -> Bool {
+        (1...128).contains(id.utf8.count) && id.utf8.allSatisfy { (0x20...0x7E).contains($0) }
+    }
+
+    private func kind() throws(LockError) -> CommandKind {
+        guard let value = object["command"], !value.isNull else {
+            throw LockError(.invalidCommand, "the \"command\" field is missing")
+        }
+        guard let name = value.stringValue, let kind = CommandKind(rawValue: name) else {
+            throw LockError(.invalidCommand, "unknown command; see the list of commands in the MQTT API")
+        }
+        return kind
+    }
+
+    private func issuedAt() throws(LockError) -> Date? {
+        guard let issued = try date("issued_at") else { return nil }
+        if now.timeIntervalSince(issued) > maxAge {
+            throw LockError(.expired, "issued_at is older than the maximum age of \(Self.seconds(maxAge))")
+        }
+        if issued.timeIntervalSince(now) > CommandParser.futureTolerance {
+            throw .badField(
+                "issued_at",
+                "issued_at is more than \(Self.seconds(CommandParser.futureTolerance)) in the future; check the sender's clock")
+        }
+        return issued
+    }
+
+    private func rejectUnknownKeys(for kind: CommandKind) throws(LockError) {
+        let allowed = kind.allowedKeys
+        guard let unknown = object.keys.first(where: { !allowed.contains($0) }) else { return }
+        // A key is client text too: one holding digits might be a code typed in the wrong place,
+        // so such a name is withheld rather than echoed.
+        let echoable = (1...64).contains(unknown.utf8.count)
+            && unknown.utf8.allSatisfy { (0x21...0x7E).contains($0) && !(0x30...0x39).contains($0) && $0 != 0x22 }
+        if echoable {
+            throw .badField(unknown, "unknown field \"\(unknown)\" for \(kind.rawValue)")
+        }
+        throw LockError(
+            .invalidField, "unknown field for \(kind.rawValue) (its name is withheld because it contains digits or unusual characters)")
+    }
+
+    /// `30 s`, or `2.5 s` when fractional.
+    static func seconds(_ interval: TimeInterval) -> String {
+        interval == interval.rounded() && abs(interval) < 1e15 ? "\(Int(interval)) s" : "\(interval) s"
+    }
+}
+
+extension LockError {
+    /// `invalid_field` naming `field`.
+    static func badField(_ field: String, _ message: String) -> LockError {
+        LockError(.invalidField, message, field: field)
     }
 }

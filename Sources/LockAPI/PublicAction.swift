@@ -1,28 +1,33 @@
 public import Foundation
 public import LockCore
 
-/// A public command (spec section 4) as the bridge received it, codes still in plain text.
-/// The bridge hashes them with the lock's salt before anything reaches the lock.
+/// What a command on `<base>/<lock id>/set` asks for (spec section 4), with codes still in the
+/// clear: the bridge hashes them with the lock's salt before they reach the device link.
 public enum PublicAction: Sendable, Equatable {
     case lock, unlock, open
-    case setCode(slot: Int, name: String, code: PlainCode, validUntil: Date?, replace: Bool)
+    /// `set_code`; `code` is the new keypad code, already checked against the PIN policy. (The
+    /// remote-operation code, from the payload's `auth_code`, is ``CommandRequest/code``.)
+    case setCode(slot: Int, name: String, code: SecretCode, validUntil: Date?, replace: Bool)
     case clearCode(slot: Int)
     case enableCode(slot: Int)
     case disableCode(slot: Int)
+    /// `enroll_fob`; without a slot the lock picks a free one.
     case enrollFob(name: String, slot: Int?)
     case revokeFob(slot: Int)
     case addPhone(id: String, name: String)
     case revokePhone(id: String)
-    case setOverrideCode(code: PlainCode)
+    /// `set_override_code`; `code` is the new override code, already checked against the policy.
+    case setOverrideCode(code: SecretCode)
     case setMode(LockMode)
     case setConfig(LockConfigPatch)
     case restart
+    /// `factory_reset`; the bridge must check that `confirm` equals the lock id.
     case factoryReset(confirm: String)
     case refresh
-    /// Handled by the bridge itself (only `override_used` can be acknowledged).
+    /// `ack_fault`; the bridge handles it itself, as faults live in the bridge.
     case ackFault(FaultCode)
 
-    /// The spec's command name.
+    /// The spec's command name, as `result` echoes it.
     public var name: String {
         switch self {
         case .lock: "lock"
@@ -46,7 +51,8 @@ public enum PublicAction: Sendable, Equatable {
         }
     }
 
-    /// The command for the lock, with codes hashed by `hash`; nil for bridge-only commands.
+    /// The command for the lock, with every new code turned into its hash by `hash`;
+    /// `nil` for `ack_fault`, which never reaches the lock.
     public func lockCommand(hash: (String) -> CodeHash) -> LockCommand? {
         switch self {
         case .lock: .lock
@@ -65,28 +71,10 @@ public enum PublicAction: Sendable, Equatable {
         case .setMode(let mode): .setMode(mode)
         case .setConfig(let patch): .setConfig(patch)
         case .restart: .restart
+        // The confirmation is the bridge's check; the lock only needs to know it passed.
         case .factoryReset: .factoryReset
         case .refresh: .refresh
         case .ackFault: nil
         }
     }
-}
-
-/// A parsed, validated command.
-public struct CommandRequest: Sendable, Equatable {
-    public var requestID: String?
-    public var issuedAt: Date?
-    /// The code that authorises a remote operation: `code` on most commands, `auth_code` on
-    /// `set_code` and `set_override_code` (whose `code` is the new code).
-    public var code: PlainCode?
-    public var action: PublicAction
-    /// Came as Home Assistant's plain `LOCK`, `UNLOCK` or `OPEN`.
-    public var isPlain: Bool
-}
-
-/// A command refused before it reached the lock; the error never carries a code.
-public struct CommandRejection: Error, Sendable, Equatable {
-    public var requestID: String?
-    public var command: String?
-    public var error: LockError
 }
