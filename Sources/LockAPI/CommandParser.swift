@@ -64,4 +64,7 @@ public enum CommandParser {
         default: return nil
         }
     }
+
+    /// Whether `id` is a usable `request_id`: 1 to 128 printable ASCII characters.
+    public static func isValidRequestID(_ id: String) -> Bool { CommandReader.isValidRequestID(id) }
 }

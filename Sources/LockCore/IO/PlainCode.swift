@@ -10,9 +10,6 @@ public struct PlainCode: Sendable, Equatable, CustomStringConvertible, CustomDeb
     /// Wraps a literal (tests).
     public init(stringLiteral value: String) { self.value = value }
 
-    /// The code itself, only to hash it or check its policy. Never log or publish what this returns.
-    public func reveal() -> String { value }
-
     /// Always `PlainCode(redacted)`.
     public var description: String { "PlainCode(redacted)" }
     /// Always `PlainCode(redacted)`.
