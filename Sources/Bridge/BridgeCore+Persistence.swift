@@ -18,6 +18,7 @@ extension BridgeCore {
             "bridge_faults": .object(faults),
             "last_seen": record.lastSeen.map { .string(RFC3339.format($0)) } ?? .null,
             "emulator": record.emulator.map { .string($0) } ?? .null,
+            "rotation_due": .array(record.rotationDue.sorted().map { .int(Int64($0)) }),
         ]
         return Self.bytes(o)
     }
@@ -51,6 +52,7 @@ extension BridgeCore {
             record.batteryLevelSince = o["battery_level_since"]?.stringValue.flatMap(RFC3339.parse)
             record.lastSeen = o["last_seen"]?.stringValue.flatMap(RFC3339.parse)
             record.emulator = o["emulator"]?.stringValue
+            record.rotationDue = Set(o["rotation_due"]?.arrayValue?.compactMap { $0.intValue.map(Int.init) } ?? [])
             for (key, value) in o["bridge_faults"]?.objectValue ?? [:] {
                 if let fault = FaultCode(rawValue: key), let at = value.stringValue.flatMap(RFC3339.parse) { record.bridgeFaults[fault] = at }
             }

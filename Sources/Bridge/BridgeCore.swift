@@ -19,6 +19,8 @@ struct BridgeCore {
     var commandCounter: UInt64 = UInt64(Date().timeIntervalSince1970 * 1_000_000)
     /// When each unknown lock id last got a `not_found`, to rate-limit them.
     var notFoundAnswered: [LockID: Date] = [:]
+    /// When code ages are next checked.
+    var nextRotationCheck = Date.distantPast
     /// Emulator processes whose status is `offline` (their Last Will).
     var emulatorsOffline: Set<String> = []
     /// Locks changed since they were last saved.
@@ -80,6 +82,7 @@ struct BridgeCore {
         // A new lock's level is news too, so a subscriber finds the current level retained.
         if firstReport && record.batteryLevel == levelBefore { out.append(batteryAlertMessage(record, now: now)) }
         updateLockoutRisk(&record, now: now, into: &out)
+        updateRotation(&record, now: now, into: &out)
         if previousCredentials != snapshot["credentials"] {
             out.append(credentialsMessage(record, now: now))
         }
@@ -196,6 +199,10 @@ struct BridgeCore {
     /// Heartbeat timeouts, command timeouts and timed fault clears.
     mutating func tick(now: Date) -> [BridgeOutput] {
         var out: [BridgeOutput] = []
+        defer {
+            // Code ages are checked every few seconds, not every tick: 10,000 locks × codes.
+            if now >= nextRotationCheck { nextRotationCheck = now.addingTimeInterval(min(60, max(1, configuration.codeRotationDays * 86_400 / 10))) }
+        }
         for (id, var record) in locks {
             var changed = false
             if record.online, let beat = record.lastHeartbeat, now.timeIntervalSince(beat) > configuration.offlineAfter {
@@ -210,6 +217,11 @@ struct BridgeCore {
                 let before = out.count
                 chaseGaps(&record, now: now, into: &out)
                 if out.count != before { locks[id] = record }
+            }
+            if now >= nextRotationCheck {
+                let before = out.count
+                updateRotation(&record, now: now, into: &out)
+                if out.count != before { changed = true }
             }
             if let raised = record.bridgeFaults[.overrideUsed], now.timeIntervalSince(raised) >= 24 * 3600 {
                 clearFault(&record, .overrideUsed, now: now, into: &out)

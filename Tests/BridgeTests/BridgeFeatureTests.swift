@@ -46,6 +46,23 @@ import TestSupport
         try await h.stop()
     }
 
+    @Test func oldCodesAreDueForRotationSlotBySlot() async throws {
+        // 0.00003 days is about 2.6 s.
+        let h = try await BridgeHarness.start(["office"], bridge: ["--code-rotation-days", "0.00003"])
+        _ = try await h.command("office", #"{"command":"set_code","slot":3,"name":"Cleaner","code":"583920","request_id":"r1"}"#)
+        let raised = try await h.next("office/event/fault", within: 15, "code_rotation_due raised") {
+            $0["fault"]?.stringValue == "code_rotation_due" && $0["event_type"]?.stringValue == "fault_raised"
+        }
+        #expect(raised["detail"]?.objectValue?["slot"]?.intValue == 3)
+        _ = try await h.state("office", "the fault in state") { $0["faults"]?.arrayValue?.contains("code_rotation_due") == true }
+        _ = try await h.command("office", #"{"command":"clear_code","slot":3,"request_id":"r2"}"#)
+        let cleared = try await h.next("office/event/fault", "code_rotation_due cleared") {
+            $0["fault"]?.stringValue == "code_rotation_due" && $0["event_type"]?.stringValue == "fault_cleared"
+        }
+        #expect(cleared["detail"]?.objectValue?["slot"]?.intValue == 3)
+        try await h.stop()
+    }
+
     @Test func batteryAlertsFollowTheLevelsWithHysteresis() async throws {
         let h = try await BridgeHarness.start(["loft"])
         _ = try await h.next("loft/alert/battery", "the first alert") { $0["level"]?.stringValue == "ok" }

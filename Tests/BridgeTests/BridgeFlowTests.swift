@@ -68,4 +68,17 @@ import TestSupport
         #expect(try JSON.parseObject(reply.payload)["request_id"]?.stringValue == "r-2")
         try await h.stop()
     }
+
+    @Test func sigtermSaysOfflineAndExitsZero() async throws {
+        let h = try await BridgeHarness.start(["exit"])
+        h.bridge?.send(SIGTERM)
+        #expect(try await h.bridge?.waitForExit(within: 15) == 0)
+        try await waitUntil(5, "bridge/state offline") { h.messages("bridge/state").last?.text == "offline" }
+        // Retained, so a client that connects later sees it too.
+        let late = try await TestClients.connect(h.broker, "late")
+        let state = try await MessageCollector(late, "\(h.base)/bridge/state")
+        #expect(try await state.next().text == "offline")
+        await late.disconnect()
+        try await h.stop()
+    }
 }
