@@ -58,20 +58,9 @@ public struct DeviceCommand: Sendable, Equatable {
 
     /// Reads a command payload; the error names the field at fault.
     public static func parse(_ bytes: [UInt8]) throws(DeviceLinkError) -> DeviceCommand {
-        do {
-            let o = try JSON.parseObject(bytes)
-            guard try o.int("v") == DeviceTopics.version else { throw DeviceLinkError("unsupported device link version", field: "v") }
-            let counter = try o.int("counter")
-            guard counter > 0 else { throw DeviceLinkError("counter must be positive", field: "counter") }
+        try SignedEnvelope.read(bytes) { o, counter in
             let code = try o.optionalString("code_hash").map { text throws(DeviceLinkError) in try hash(text, "code_hash") }
-            return DeviceCommand(
-                requestID: try o.string("request_id"), counter: UInt64(counter), command: try command(o), code: code)
-        } catch let error as DeviceLinkError {
-            throw error
-        } catch let error as JSONError {
-            throw DeviceLinkError(error.description, field: error.field)
-        } catch {
-            throw DeviceLinkError("\(error)")
+            return DeviceCommand(requestID: try o.string("request_id"), counter: counter, command: try command(o), code: code)
         }
     }
 

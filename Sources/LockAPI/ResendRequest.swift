@@ -21,18 +21,8 @@ public struct ResendRequest: Sendable, Equatable {
     }
 
     public static func parse(_ bytes: [UInt8]) throws(DeviceLinkError) -> ResendRequest {
-        do {
-            let o = try JSON.parseObject(bytes)
-            guard try o.int("v") == DeviceTopics.version else { throw DeviceLinkError("unsupported device link version", field: "v") }
-            let counter = try o.int("counter")
-            guard counter > 0 else { throw DeviceLinkError("counter must be positive", field: "counter") }
-            return ResendRequest(counter: UInt64(counter), epoch: Int64(try o.int("epoch")), fromSeq: Int64(try o.int("from_seq")))
-        } catch let error as DeviceLinkError {
-            throw error
-        } catch let error as JSONError {
-            throw DeviceLinkError(error.description, field: error.field)
-        } catch {
-            throw DeviceLinkError("\(error)")
+        try SignedEnvelope.read(bytes) { o, counter in
+            ResendRequest(counter: counter, epoch: Int64(try o.int("epoch")), fromSeq: Int64(try o.int("from_seq")))
         }
     }
 }
