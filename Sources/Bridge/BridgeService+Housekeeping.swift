@@ -11,6 +11,7 @@ extension BridgeService {
         while !Task.isCancelled {
             do { try await Task.sleep(for: .milliseconds(Int(interval * 1000))) } catch { break }
             core.run({ $0.tick(now: Date()) }, then: { execute($0, sink) })
+            if infoDirty.take() { sink.yield(infoPublication()) }
             count += 1
             if count % max(1, Int(2 / interval)) == 0 { saveLocks(all: false) }
             if count % max(1, Int(600 / interval)) == 0 { prune() }

@@ -76,6 +76,8 @@ extension BridgeService {
             newLock = !known && core.locks[id] != nil
             return out
         }, then: { execute($0, sink) })
-        if newLock { sink.yield(infoPublication()) }
+        // bridge/info is republished by the ticker, once per tick at most: with 10,000 locks
+        // arriving at start, once per new lock would sort every id 10,000 times.
+        if newLock { infoDirty.set() }
     }
 }

@@ -20,6 +20,8 @@ public struct BridgeService: Service {
     let startedAt = Date()
     /// Whether this connection's fence has come back (see `IncomingCommand.queued`).
     let fence = FenceState()
+    /// Set when the set of locks changed and bridge/info is due again.
+    let infoDirty = Flag()
 
     public static let version = "0.1.0"
 
@@ -55,7 +57,8 @@ public struct BridgeService: Service {
                 group.addTask { await consumeRequests(inputs.requests, sink) }
                 group.addTask { await runTicker(sink) }
                 group.addTask {
-                    for await link in links {
+                    // The first connection was announced above; this is for every reconnect.
+                    for await link in links.dropFirst() {
                         if case .connected = link {
                             announce(sink)
                             sendFence()
@@ -124,6 +127,19 @@ final class BridgeCoreBox: Sendable {
     /// events and outbox records keep the order the core made them in, across tasks.
     func run(_ body: (inout BridgeCore) -> [BridgeOutput], then execute: ([BridgeOutput]) -> Void) {
         mutex.withLock { core in execute(body(&core)) }
+    }
+}
+
+/// A thread-safe "something changed" flag.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    /// Whether it was set; clears it.
+    func take() -> Bool {
+        value.withLock { flag in
+            defer { flag = false }
+            return flag
+        }
     }
 }
 

@@ -70,8 +70,9 @@ public struct EmulatorService: Service {
                 if let sims { group.addTask { await consume(sims, sink) } }
                 group.addTask { await runTicker(sink) }
                 group.addTask {
-                    // On every (re)connect: say we are here and republish every lock.
-                    for await link in links {
+                    // On every reconnect (the first is announced below): say we are here and
+                    // republish every lock.
+                    for await link in links.dropFirst() {
                         if case .connected = link { announce(sink) }
                     }
                 }

@@ -71,7 +71,7 @@ import TestSupport
         _ = try await h.next("loft/event/fault", "battery_low raised") { $0["fault"]?.stringValue == "battery_low" && $0["event_type"]?.stringValue == "fault_raised" }
         try await h.sim("loft", #"{"action":"battery","percent":23}"#)
         _ = try await h.state("loft", "23 %") { $0["battery"]?.objectValue?["percent"]?.intValue == 23 }
-        #expect(h.messages("loft/alert/battery").isEmpty)  // still low: no new alert inside the hysteresis band
+        #expect(h.messages("loft/alert/battery").isEmpty, "\(h.messages("loft/alert/battery").map { $0.text ?? "" })")  // still low: no new alert inside the hysteresis band
         try await h.sim("loft", #"{"action":"battery","percent":9}"#)
         let critical = try await h.next("loft/alert/battery", "critical") { $0["level"]?.stringValue == "critical" }
         #expect(critical["percent"]?.intValue == 9)

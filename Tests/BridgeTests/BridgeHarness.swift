@@ -62,7 +62,7 @@ final class BridgeHarness: @unchecked Sendable {
         bridge = try ChildProcess("lockbridge", [
             "run", "--broker", broker.url, "--data-dir", directory.appendingPathComponent("bridge").path,
             "--base-topic", base, "--device-topic-prefix", prefix, "--device-key-file", keyFile,
-            "--offline-after", "2", "--command-timeout", "2", "--tick-interval", "0.1",
+            "--offline-after", "3", "--command-timeout", "5", "--tick-interval", "0.1",
         ] + bridgeArguments + more)
         try await waitUntil(20, "the bridge to come online") {
             self.everything.messages.dropFirst(before).contains { $0.topic == "\(self.base)/bridge/state" && $0.text == "online" }
