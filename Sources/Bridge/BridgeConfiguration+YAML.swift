@@ -59,6 +59,10 @@ extension BridgeConfiguration {
             case "audit_retention_days": auditRetentionDays = try number(key, value, 1...3650)
             case "request_retention_hours": requestRetentionHours = try number(key, value, 24...8760)
             case "tick_interval_s": tickInterval = try number(key, value, 0.05...10)
+            case "discovery":
+                guard let flag = value as? Bool else { throw ConfigurationError(key: key, message: "expected true or false") }
+                discovery = flag
+            case "discovery_prefix": discoveryPrefix = try topicLevel(key, value)
             default:
                 throw ConfigurationError(key: key, message: "unknown setting; see config/lockbridge.yaml for every key")
             }

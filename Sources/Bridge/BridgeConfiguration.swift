@@ -30,6 +30,9 @@ public struct BridgeConfiguration: Sendable {
     public var requestRetentionHours: Double = 24
     /// How long shutdown waits for the broker to take the outbox.
     public var shutdownFlushSeconds: Double = 5
+    /// Home Assistant MQTT discovery, on by default.
+    public var discovery = true
+    public var discoveryPrefix = "homeassistant"
     /// Timer resolution for heartbeats, command timeouts and housekeeping.
     public var tickInterval: Double = 0.5
 

@@ -32,7 +32,12 @@ struct BridgeCore {
         self.logger = logger
         publicTopics = PublicTopics(base: configuration.baseTopic)
         deviceTopics = DeviceTopics(prefix: configuration.deviceTopicPrefix)
+        discovery = configuration.discovery
+            ? Discovery(prefix: configuration.discoveryPrefix, topics: publicTopics, version: BridgeCore.version) : nil
     }
+
+    static let version = "0.1.0"
+    let discovery: Discovery?
 
     func accepts(_ id: LockID) -> Bool { configuration.allowList.isEmpty || configuration.allowList.contains(id.rawValue) }
 
@@ -86,6 +91,7 @@ struct BridgeCore {
         if previousCredentials != snapshot["credentials"] {
             out.append(credentialsMessage(record, now: now))
         }
+        out += discoveryMessages(&record)
         locks[id] = record
         out.append(stateMessage(record, now: now))
         return out
@@ -237,8 +243,16 @@ struct BridgeCore {
 
     /// Every retained topic of every lock, for a (re)connect or a restart.
     func retainedState(now: Date) -> [BridgeOutput] {
-        locks.values.sorted { $0.id < $1.id }.flatMap { record -> [BridgeOutput] in
+        var head: [BridgeOutput] = []
+        if let discovery {
+            let (component, object, config) = discovery.bridgeConfig()
+            head.append(.publish(topic: discovery.topic(component, discovery.bridgeNode, object), payload: Self.bytes(config), retain: true))
+        }
+        return head + locks.values.sorted { $0.id < $1.id }.flatMap { record -> [BridgeOutput] in
             var out: [BridgeOutput] = [availabilityMessage(record)]
+            var copy = record
+            copy.discoveryKey = nil
+            out += discoveryMessages(&copy)
             guard record.snapshot != nil else { return out }
             out.append(stateMessage(record, now: now))
             out.append(credentialsMessage(record, now: now))

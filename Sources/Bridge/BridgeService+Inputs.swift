@@ -15,6 +15,8 @@ enum BridgeInput: Sendable {
 struct BridgeInputs {
     var ordered: AsyncStream<BridgeInput>
     var requests: AsyncStream<MQTTMessage>
+    /// `homeassistant/status`, when discovery is on.
+    var homeAssistant: AsyncStream<MQTTMessage>?
 }
 
 extension BridgeService {
@@ -39,7 +41,9 @@ extension BridgeService {
             if let ready = fence.admit(incoming) { sink.yield(.command(ready)) }
         }
         let requests = try await client.subscribe(publicTopics.bridgeRequests, qos: .atLeastOnce)
-        return BridgeInputs(ordered: ordered, requests: requests)
+        let homeAssistant = configuration.discovery
+            ? try await client.subscribe("\(configuration.discoveryPrefix)/status", qos: .atLeastOnce) : nil
+        return BridgeInputs(ordered: ordered, requests: requests, homeAssistant: homeAssistant)
     }
 
     func consumeInputs(_ inputs: AsyncStream<BridgeInput>, _ sink: AsyncStream<Publication>.Continuation) async {

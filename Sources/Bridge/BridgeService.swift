@@ -23,7 +23,7 @@ public struct BridgeService: Service {
     /// Set when the set of locks changed and bridge/info is due again.
     let infoDirty = Flag()
 
-    public static let version = "0.1.0"
+    public static let version = BridgeCore.version
 
     public init(configuration: BridgeConfiguration, mqtt: MQTTConfiguration, logger: Logger) throws {
         self.configuration = configuration
@@ -55,6 +55,14 @@ public struct BridgeService: Service {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await consumeInputs(inputs.ordered, sink) }
                 group.addTask { await consumeRequests(inputs.requests, sink) }
+                if let homeAssistant = inputs.homeAssistant {
+                    group.addTask {
+                        // Home Assistant restarted: every config and state again, paced.
+                        for await message in homeAssistant where message.text == "online" && !message.retain {
+                            await republishPaced(sink)
+                        }
+                    }
+                }
                 group.addTask { await runTicker(sink) }
                 group.addTask {
                     // The first connection was announced above; this is for every reconnect.
@@ -93,6 +101,21 @@ public struct BridgeService: Service {
         sink.yield(Publication(topic: publicTopics.bridgeState, payload: Array("online".utf8), retain: true))
         core.run({ $0.retainedState(now: Date()) }, then: { execute($0, sink) })
         sink.yield(infoPublication())
+    }
+
+    /// Every config and state in chunks, so 10,000 locks do not arrive as one burst.
+    func republishPaced(_ sink: AsyncStream<Publication>.Continuation) async {
+        var pending: [BridgeOutput] = []
+        core.run({ core in
+            pending = core.retainedState(now: Date())
+            return []
+        }, then: { _ in })
+        var index = 0
+        while index < pending.count, !Task.isCancelled {
+            execute(Array(pending[index..<min(index + 500, pending.count)]), sink)
+            index += 500
+            try? await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     func infoPublication() -> Publication {

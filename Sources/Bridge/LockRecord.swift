@@ -32,6 +32,8 @@ struct LockRecord {
     /// Slots whose code is due for rotation.
     var rotationDue: Set<Int> = []
     var pending: PendingCommand?
+    /// What the published discovery configs depend on, to republish them when it changes.
+    var discoveryKey: String?
     /// Commands waiting for the one in flight (one at a time per lock).
     var queue: [QueuedCommand] = []
     var updatedAt = Date()

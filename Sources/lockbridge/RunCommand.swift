@@ -46,6 +46,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds between timer ticks.")
     var tickInterval: Double?
 
+    @Option(help: "Home Assistant discovery prefix.")
+    var discoveryPrefix: String?
+
+    @Flag(inversion: .prefixedNo, help: "Publish Home Assistant discovery configs (default: on, or as the config file says).")
+    var discovery: Bool?
+
     @Option(help: "CA certificate for mqtts://.")
     var caFile: String?
 
@@ -94,6 +100,8 @@ struct RunCommand: AsyncParsableCommand {
         if let commandTimeout { settings.commandTimeout = commandTimeout }
         if let codeRotationDays { settings.codeRotationDays = codeRotationDays }
         if let tickInterval { settings.tickInterval = tickInterval }
+        if let discovery { settings.discovery = discovery }
+        if let discoveryPrefix { settings.discoveryPrefix = discoveryPrefix }
         var mqtt = try MQTTConfiguration(
             url: broker ?? extras.broker ?? "mqtt://127.0.0.1:1883", clientID: "lockbridge-\(settings.baseTopic.replacingOccurrences(of: "/", with: "-"))",
             caFile: caFile ?? extras.caFile)

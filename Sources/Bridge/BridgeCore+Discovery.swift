@@ -1,0 +1,27 @@
+import Foundation
+import JSON
+import LockAPI
+
+extension BridgeCore {
+    /// The lock's discovery configs, when they are new or what they depend on changed
+    /// (`code_format` follows `require_code_for_remote`; the device shows the firmware).
+    func discoveryMessages(_ record: inout LockRecord) -> [BridgeOutput] {
+        guard let discovery, let snapshot = record.snapshot else { return [] }
+        let firmware = snapshot["firmware"]?.stringValue
+        let codeRequired = snapshot["config"]?.objectValue?["require_code_for_remote"]?.boolValue ?? false
+        let key = "\(firmware ?? "")|\(codeRequired)"
+        guard record.discoveryKey != key else { return [] }
+        record.discoveryKey = key
+        return discovery.configs(for: record.id, firmware: firmware, codeRequired: codeRequired).map { component, object, config in
+            .publish(topic: discovery.topic(component, discovery.node(record.id), object), payload: Self.bytes(config), retain: true)
+        }
+    }
+
+    /// Empty retained configs, which make Home Assistant forget a removed lock's entities.
+    func discoveryRemovals(_ id: LockID) -> [BridgeOutput] {
+        guard let discovery else { return [] }
+        return discovery.configs(for: id, firmware: nil, codeRequired: false).map { component, object, _ in
+            .publish(topic: discovery.topic(component, discovery.node(id), object), payload: [], retain: true)
+        }
+    }
+}
