@@ -27,7 +27,10 @@ extension BridgeCore {
             return []
         }
         let reply = replyRoute(incoming.properties)
-        guard var record = locks[id] else { return notFound(id, incoming.payload, now: now) }
+        // An empty retained message is the clearing of a retained command (ours, or anyone's):
+        // nothing to answer, or the clear would echo back and be rejected and cleared forever.
+        if incoming.retained && incoming.payload.isEmpty { return [] }
+        guard var record = locks[id] else { return notFound(id, incoming.payload, reply: reply, now: now) }
         if incoming.retained {
             // Never act on a retained command, and remove it so it cannot fire later.
             var out = reject(id, requestID: nil, command: nil, LockError(.retainedRejected, "retained commands are never acted on"), reply: reply, now: now)
@@ -38,7 +41,9 @@ extension BridgeCore {
         switch CommandParser.parse(incoming.payload, now: now, maxAge: configuration.commandMaxAge, minCodeLength: configuration.minCodeLength) {
         case .success(let parsed): request = parsed
         case .failure(let rejection):
-            return reject(id, requestID: rejection.requestID, command: rejection.command, rejection.error, reply: reply, now: now)
+            // Unparsable payloads answer with request_id null; anything readable gets an id.
+            let assigned = rejection.requestID ?? (rejection.error.code == .invalidJSON ? nil : "lb-\(UUID().uuidString.lowercased())")
+            return reject(id, requestID: assigned, command: rejection.command, rejection.error, reply: reply, now: now)
         }
         let requestID = request.requestID ?? "lb-\(UUID().uuidString.lowercased())"
         let name = request.action.name
@@ -46,6 +51,17 @@ extension BridgeCore {
             return reject(id, requestID: requestID, command: name, LockError(.expired, "queued while the bridge was away, with no issued_at to prove it is fresh"), reply: reply, now: now)
         }
         if let stored = known(id, requestID) { return duplicate(id, stored, reply: reply) }
+        // The same id again while the first is still under way: it gets the first one's result.
+        if record.pending?.requestID == requestID {
+            record.pending!.repeats.append(reply)
+            locks[id] = record
+            return []
+        }
+        if let index = record.queue.firstIndex(where: { $0.requestID == requestID }) {
+            record.queue[index].repeats.append(reply)
+            locks[id] = record
+            return []
+        }
         if case .factoryReset(let confirm) = request.action, confirm != id.rawValue {
             return reject(id, requestID: requestID, command: name, LockError(.invalidField, "confirm must equal the lock id", field: "confirm"), reply: reply, now: now)
         }
@@ -76,14 +92,16 @@ extension BridgeCore {
     static let queueLimit = 8
 
     /// Sends a validated command to the lock, signed, and waits for its ack.
-    mutating func dispatch(_ record: inout LockRecord, _ request: CommandRequest, requestID: String, reply: ReplyRoute?, now: Date) -> [BridgeOutput] {
+    mutating func dispatch(
+        _ record: inout LockRecord, _ request: CommandRequest, requestID: String, reply: ReplyRoute?, repeats: [ReplyRoute?] = [], now: Date
+    ) -> [BridgeOutput] {
         let id = record.id
         let name = request.action.name
-        guard record.online else {
-            return reject(id, requestID: requestID, command: name, LockError(.lockOffline, "the lock is offline"), reply: reply, now: now)
-        }
-        guard let (salt, hasher) = record.hasher else {
-            return reject(id, requestID: requestID, command: name, LockError(.lockOffline, "the lock has not reported its state yet"), reply: reply, now: now)
+        guard record.online, let (salt, hasher) = record.hasher else {
+            let error = LockError(.lockOffline, record.online ? "the lock has not reported its state yet" : "the lock is offline")
+            return repeats.reduce(reject(id, requestID: requestID, command: name, error, reply: reply, now: now)) { out, repeatReply in
+                out + reject(id, requestID: requestID, command: name, error, reply: repeatReply, now: now)
+            }
         }
         let hash = { (code: String) in hasher.hash(code: code, salt: salt) }
         guard let lockCommand = request.action.lockCommand(hash: hash) else { return [] }
@@ -92,7 +110,7 @@ extension BridgeCore {
             requestID: requestID, counter: commandCounter, command: lockCommand, code: request.code.map { hash($0.reveal()) })
         guard let payload = try? device.payload() else { return [] }
         let wait = lockCommand.name == "enroll_fob" ? 65 : configuration.commandTimeout
-        record.pending = PendingCommand(requestID: requestID, command: name, deadline: now.addingTimeInterval(wait), reply: reply)
+        record.pending = PendingCommand(requestID: requestID, command: name, deadline: now.addingTimeInterval(wait), reply: reply, repeats: repeats)
         return [.device(lock: id, payload: payload, mac: signer.mac(lock: id, payload: payload))]
     }
 
@@ -101,7 +119,7 @@ extension BridgeCore {
         var out: [BridgeOutput] = []
         while record.pending == nil, !record.queue.isEmpty {
             let next = record.queue.removeFirst()
-            out += dispatch(&record, next.request, requestID: next.requestID, reply: next.reply, now: now)
+            out += dispatch(&record, next.request, requestID: next.requestID, reply: next.reply, repeats: next.repeats, now: now)
         }
         return out
     }
@@ -118,15 +136,20 @@ extension BridgeCore {
             let code = problem?["code"]?.stringValue.flatMap(LockErrorCode.init(rawValue:)) ?? .invalidCommand
             error = LockError(code, problem?["message"]?.stringValue ?? code.rawValue, field: problem?["field"]?.stringValue)
         }
-        let out = result(id, pending.requestID, pending.command, error, reply: pending.reply, now: now) + dispatchNext(&record, now: now)
+        let out = result(id, pending.requestID, pending.command, error, reply: pending.reply, repeats: pending.repeats, now: now)
+            + dispatchNext(&record, now: now)
         locks[id] = record
         return out
     }
 
     /// Publishes a result (and the MQTT 5 response) and remembers it under its request id.
-    func result(_ id: LockID, _ requestID: String, _ command: String, _ error: LockError?, reply: ReplyRoute?, now: Date) -> [BridgeOutput] {
+    func result(
+        _ id: LockID, _ requestID: String, _ command: String, _ error: LockError?, reply: ReplyRoute?, repeats: [ReplyRoute?] = [], now: Date
+    ) -> [BridgeOutput] {
         let payload = ResultPayload.bytes(requestID: requestID, command: command, error: error, at: now)
-        return deliver(id, payload, reply: reply) + [.remember(lock: id, requestID: requestID, result: payload)]
+        var out = deliver(id, payload, reply: reply) + [.remember(lock: id, requestID: requestID, result: payload)]
+        for repeatReply in repeats { out += duplicate(id, payload, reply: repeatReply) }
+        return out
     }
 
     mutating func reject(_ id: LockID, requestID: String?, command: String?, _ error: LockError, reply: ReplyRoute?, now: Date) -> [BridgeOutput] {
@@ -141,7 +164,7 @@ extension BridgeCore {
         return deliver(id, Self.bytes(original), reply: reply)
     }
 
-    private mutating func notFound(_ id: LockID, _ payload: [UInt8], now: Date) -> [BridgeOutput] {
+    private mutating func notFound(_ id: LockID, _ payload: [UInt8], reply: ReplyRoute?, now: Date) -> [BridgeOutput] {
         // Rate-limited, and nothing is stored for a lock we do not know.
         if let last = notFoundAnswered[id], now.timeIntervalSince(last) < 1 { return [] }
         notFoundAnswered[id] = now
@@ -150,7 +173,7 @@ extension BridgeCore {
         let requestID = request?["request_id"]?.stringValue.flatMap { CommandParser.isValidRequestID($0) ? $0 : nil }
         let result = ResultPayload.bytes(
             requestID: requestID, command: request?["command"]?.stringValue, error: LockError(.notFound, "no lock with this id is known"), at: now)
-        return [.publish(topic: publicTopics.lock(id, .result), payload: result, retain: false)]
+        return deliver(id, result, reply: reply)
     }
 
     private func deliver(_ id: LockID, _ payload: [UInt8], reply: ReplyRoute?) -> [BridgeOutput] {

@@ -8,11 +8,10 @@ import LockCore
 /// the bridge can see (spec 3.3: lock_offline, battery_*, unresponsive, override_used,
 /// lockout_risk, code_rotation_due).
 extension BridgeCore {
-    mutating func setOnline(_ record: inout LockRecord, _ online: Bool, now: Date, into out: inout [BridgeOutput]) {
-        guard record.online != online || record.snapshot == nil && !online else { return }
-        let changed = record.online != online
+    mutating func setOnline(_ record: inout LockRecord, _ online: Bool, firstReport: Bool = false, now: Date, into out: inout [BridgeOutput]) {
+        guard record.online != online || firstReport else { return }
         record.online = online
-        if changed { out.append(availabilityMessage(record)) }
+        out.append(availabilityMessage(record))
         let wifiDown = record.snapshot?["radio"]?.objectValue?["wifi"]?.boolValue == false
         if online {
             clearFault(&record, .lockOffline, now: now, into: &out)
@@ -84,8 +83,11 @@ extension BridgeCore {
         let type = event["event_type"]?.stringValue
         let method = event["method"]?.stringValue
         if category == "access", type == "unlock" || type == "open", method == "override_key" || method == "override_code" {
-            record.bridgeFaults[.overrideUsed] = nil  // a new use restarts the 24 h
-            raiseFault(&record, .overrideUsed, detail: ["method": .string(method ?? "")], now: now, into: &out)
+            if record.bridgeFaults[.overrideUsed] != nil {
+                record.bridgeFaults[.overrideUsed] = now  // used again: the 24 h start over, still one raise
+            } else {
+                raiseFault(&record, .overrideUsed, detail: ["method": .string(method ?? "")], now: now, into: &out)
+            }
         }
         if category == "system", type == "restarted" {
             clearFault(&record, .unresponsive, now: now, into: &out)
@@ -96,7 +98,9 @@ extension BridgeCore {
     mutating func timeOut(_ record: inout LockRecord, _ pending: PendingCommand, now: Date) -> [BridgeOutput] {
         record.pending = nil
         counters.timeouts += 1
-        var out = result(record.id, pending.requestID, pending.command, LockError(.timeout, "the lock did not answer in time"), reply: pending.reply, now: now)
+        var out = result(
+            record.id, pending.requestID, pending.command, LockError(.timeout, "the lock did not answer in time"), reply: pending.reply,
+            repeats: pending.repeats, now: now)
         // Heartbeats still coming while commands go unanswered: the firmware hangs.
         if record.online, let beat = record.lastHeartbeat, now.timeIntervalSince(beat) < configuration.offlineAfter {
             raiseFault(&record, .unresponsive, detail: ["command": .string(pending.command)], now: now, into: &out)

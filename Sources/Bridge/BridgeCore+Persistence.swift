@@ -56,8 +56,6 @@ extension BridgeCore {
             for (key, value) in o["bridge_faults"]?.objectValue ?? [:] {
                 if let fault = FaultCode(rawValue: key), let at = value.stringValue.flatMap(RFC3339.parse) { record.bridgeFaults[fault] = at }
             }
-            // Offline until it reports again: the fault says so from the start.
-            if record.snapshot != nil, record.bridgeFaults[.lockOffline] == nil { record.bridgeFaults[.lockOffline] = Date() }
             locks[id] = record
         }
     }

@@ -77,10 +77,12 @@ struct BridgeCore {
         // report unless its emulator is known to be gone, and a heartbeat must follow in time.
         let emulatorGone = record.emulator.map { emulatorsOffline.contains($0) } ?? false
         if !wifiUp {
-            setOnline(&record, false, now: now, into: &out)
+            setOnline(&record, false, firstReport: firstReport, now: now, into: &out)
         } else if !retained || !emulatorGone {
             record.lastHeartbeat = now
-            setOnline(&record, true, now: now, into: &out)
+            setOnline(&record, true, firstReport: firstReport, now: now, into: &out)
+        } else if firstReport {
+            setOnline(&record, false, firstReport: true, now: now, into: &out)
         }
         let levelBefore = record.batteryLevel
         updateBattery(&record, snapshot, now: now, into: &out)

@@ -63,6 +63,8 @@ struct PendingCommand {
     var command: String
     var deadline: Date
     var reply: ReplyRoute?
+    /// The same request id sent again while this one was under way: each gets the result, marked duplicate.
+    var repeats: [ReplyRoute?] = []
 }
 
 /// A device event held until the events before it arrive.
@@ -76,6 +78,7 @@ struct QueuedCommand {
     var request: CommandRequest
     var requestID: String
     var reply: ReplyRoute?
+    var repeats: [ReplyRoute?] = []
 }
 
 /// Where an MQTT 5 request wants its answer (only ever under `<base>/reply/`).

@@ -22,6 +22,9 @@ import TestSupport
         try await late.publish("\(h.base)/vault/marker2", text: "y")
         _ = try await markers.next()
         #expect(retained.messages.filter { !$0.payload.isEmpty }.isEmpty)
+        // Exactly one answer: the clear must not come back as another command to reject.
+        _ = try await h.command("vault", #"{"command":"refresh","request_id":"after"}"#)
+        #expect(h.messages("vault/result").isEmpty, "\(h.messages("vault/result").map { $0.text ?? "" })")
         #expect(!h.messages("vault/event/access").contains { (try? JSON.parseObject($0.payload))?["event_type"]?.stringValue == "unlock" })
         await late.disconnect()
         try await h.stop()
@@ -43,6 +46,16 @@ import TestSupport
         #expect(again["status"]?.stringValue == "ok")
         try await waitUntil(5, "one remote unlock only") {
             h.messages("shed/event/access").filter { (try? JSON.parseObject($0.payload))?["request_id"]?.stringValue == "dup-1" }.count == 1
+        }
+
+        // The same id twice in a row, before the first is answered: one unlock, two results.
+        try await h.client.publish("\(h.base)/shed/set", text: #"{"command":"unlock","request_id":"twice"}"#)
+        try await h.client.publish("\(h.base)/shed/set", text: #"{"command":"unlock","request_id":"twice"}"#)
+        let one = try await h.next("shed/result", "the first twice") { $0["request_id"]?.stringValue == "twice" }
+        let two = try await h.next("shed/result", "the second twice") { $0["request_id"]?.stringValue == "twice" }
+        #expect([one["duplicate"]?.boolValue, two["duplicate"]?.boolValue].compactMap { $0 } == [true])
+        try await waitUntil(5, "exactly one unlock for twice") {
+            h.messages("shed/event/access").filter { (try? JSON.parseObject($0.payload))?["request_id"]?.stringValue == "twice" }.count == 1
         }
 
         let garbage = try await h.command("shed", "{not json")
