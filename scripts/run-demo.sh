@@ -42,8 +42,25 @@ echo "==> lock-emulator with front-door, back-door and garage (pid ${pids[1]}, l
   --data-dir "$run/bridge" --device-key-file "$run/device.key" --offline-after 30 \
   2> "$run/bridge.log" & pids+=($!)
 echo "==> lockbridge (pid ${pids[2]}, log $run/bridge.log)"
+cat > "$run/env" <<ENV
+export LOCKBRIDGE_BROKER=mqtt://127.0.0.1:$port
+export PATH="$bin:\$PATH"
+ENV
+for _ in $(seq 100); do
+  LOCKBRIDGE_BROKER="mqtt://127.0.0.1:$port" "$bin/lockbridge" status --timeout 1 2>/dev/null | grep -q garage && break
+done
+echo
+LOCKBRIDGE_BROKER="mqtt://127.0.0.1:$port" "$bin/lockbridge" status 2>&1 || true
 echo
 cat <<HELP
+The lockbridge client, in another terminal (source sets the broker and PATH):
+  source $PWD/$run/env
+  lockbridge status                       # every lock; lockbridge status front-door for details
+  lockbridge events --follow              # every event as it happens
+  lockbridge unlock front-door            # waits for the result; exit code 0 ok, 3 refused, 4 offline
+  LOCKBRIDGE_NEW_CODE=583920 lockbridge codes set front-door --slot 1 --name Guest
+  lockbridge history front-door --since 1h
+
 Watch the public API (state, availability, events, results):
   mosquitto_sub -h 127.0.0.1 -p $port -v -t 'lockbridge/#'
 Or the device link underneath (snapshots, heartbeats, signed commands):

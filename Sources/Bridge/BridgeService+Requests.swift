@@ -31,15 +31,21 @@ extension BridgeService {
     private func answer(_ name: String, _ request: JSONObject) throws -> JSONValue {
         switch name {
         case "locks":
+            // The whole fleet, or one lock with {"lock": id}.
+            let only = try request["lock"].map { _ in try knownLock(request) }
             let now = Date()
             return .array(core.with { core in
-                core.locks.values.sorted { $0.id < $1.id }.map { record in
+                let records = only.map { [core.locks[$0]].compactMap { $0 } } ?? core.locks.values.sorted { $0.id < $1.id }
+                return records.map { record in
                     var o = StatePayload.object(record, now: now)
                     o["id"] = .string(record.id.rawValue)
                     o["availability"] = .string(record.online ? "online" : "offline")
                     return .object(o)
                 }
             })
+        case "credentials":
+            let id = try knownLock(request)
+            return .object(core.with { core in core.locks[id].map(core.credentialsObject) ?? [:] })
         case "health":
             let counts = try store.counts()
             let mqtt = client.statistics
@@ -77,8 +83,19 @@ extension BridgeService {
                 return .object(event)
             })
         default:
-            throw RequestError(code: "unknown_request", message: "unknown request \"\(name)\"; known: locks, health, history")
+            throw RequestError(code: "unknown_request", message: "unknown request \"\(name)\"; known: locks, credentials, health, history")
         }
+    }
+}
+
+extension BridgeService {
+    /// The lock a request names in "lock", which must be one the bridge knows.
+    fileprivate func knownLock(_ request: JSONObject) throws -> LockID {
+        guard let text = request["lock"]?.stringValue, let id = LockID(text) else {
+            throw RequestError(code: "invalid_field", message: "\"lock\" must be a lock id")
+        }
+        guard core.with({ $0.locks[id] != nil }) else { throw RequestError(code: "not_found", message: "no lock \"\(text)\" is known to the bridge") }
+        return id
     }
 }
 

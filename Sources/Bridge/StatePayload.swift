@@ -60,8 +60,12 @@ extension BridgeCore {
     }
 
     func credentialsMessage(_ record: LockRecord, now: Date) -> BridgeOutput {
+        .publish(topic: publicTopics.lock(record.id, .credentials), payload: Self.bytes(credentialsObject(record)), retain: true)
+    }
+
+    /// Credential metadata as the lock reports it, plus when each code should be rotated.
+    func credentialsObject(_ record: LockRecord) -> JSONObject {
         var credentials = record.snapshot?["credentials"]?.objectValue ?? [:]
-        // The lock reports set_at; the bridge adds when each code should be rotated.
         let rotation = configuration.codeRotationDays * 86_400
         if let codes = credentials["codes"]?.arrayValue {
             credentials["codes"] = .array(codes.map { code in
@@ -70,7 +74,7 @@ extension BridgeCore {
                 return .object(o)
             })
         }
-        return .publish(topic: publicTopics.lock(record.id, .credentials), payload: Self.bytes(credentials), retain: true)
+        return credentials
     }
 
     func batteryAlertMessage(_ record: LockRecord, now: Date) -> BridgeOutput {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct LockBridgeCommand: AsyncParsableCommand {
@@ -8,8 +9,32 @@ struct LockBridgeCommand: AsyncParsableCommand {
         discussion: """
             `lockbridge run` is the bridge: it turns the locks' device link into the public MQTT API \
             (state, events, commands with results, availability, alerts, audit history). The other \
-            subcommands are clients that talk to a running bridge over MQTT.
+            subcommands are clients that talk to a running bridge over MQTT only. \(ClientExit.help)
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self])
+        subcommands: [
+            RunCommand.self, StatusCommand.self, LockLockCommand.self, UnlockCommand.self, OpenCommand.self,
+            EventsCommand.self, HistoryCommand.self, CodesCommand.self, FobsCommand.self, PhonesCommand.self,
+            ModeCommand.self, ConfigCommand.self, RestartCommand.self, RefreshCommand.self, AckFaultCommand.self,
+            FactoryResetCommand.self,
+        ])
+
+    /// Like the default entry point, except that a usage error exits 2 (as documented), not 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code.rawValue == 64 {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ClientExit.usage)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -1,0 +1,130 @@
+import ArgumentParser
+import JSON
+import LockAPI
+
+struct CodesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "codes", abstract: "Keypad codes: list, set, clear, enable, disable; and the override code.",
+        subcommands: [List.self, Set.self, Clear.self, Enable.self, Disable.self, SetOverride.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List a lock's keypad codes: slot, name, state, age and rotation date. Never the codes themselves.")
+        @OptionGroup var credentials: CredentialsQuery
+        func run() async throws {
+            try await credentials.show("codes") { codes in
+                var table = TextTable("SLOT", "NAME", "ENABLED", "SET AT", "ROTATE BY", "VALID UNTIL", "LAST USED")
+                for code in codes {
+                    table.add(
+                        code.text("slot"), code.text("name"), code["enabled"]?.boolValue == false ? "no" : "yes",
+                        code.text("set_at"), code.text("rotate_by"), code.text("valid_until"), code.text("last_used_at"))
+                }
+                return table
+            }
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set the code of a keypad slot.",
+            discussion: """
+                The new code comes from --new-code-file, LOCKBRIDGE_NEW_CODE or a prompt (asked twice); \
+                the lock's remote code, if it requires one, from --code-file, --ask-code or LOCKBRIDGE_CODE. \
+                Weak codes (too short, common, one digit, runs, years, keypad patterns) are refused. \(ClientExit.help)
+                """)
+        @OptionGroup var target: LockTarget
+        @Option(help: "Slot number, 1…250.") var slot: Int
+        @Option(help: "Who the code is for, e.g. \"Dog walker\".") var name: String
+        @Option(help: "When the code stops working (RFC 3339).") var validUntil: String?
+        @Flag(help: "Replace the code of an occupied slot.") var replace = false
+        @OptionGroup var newCode: NewCodeOptions
+
+        func run() async throws {
+            var command: JSONObject = ["command": "set_code", "slot": .int(Int64(slot)), "name": .string(name)]
+            if let validUntil { command["valid_until"] = .string(validUntil) }
+            if replace { command["replace"] = true }
+            let code = try await runClientValue { try newCode.read() }
+            command["code"] = .string(code)
+            try await target.send(command, codeKey: "auth_code")
+        }
+    }
+
+    struct Clear: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Clear a keypad slot.", discussion: ClientExit.help)
+        @OptionGroup var target: LockTarget
+        @Option(help: "Slot number, 1…250.") var slot: Int
+        func run() async throws { try await target.send(["command": "clear_code", "slot": .int(Int64(slot))]) }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled keypad code.", discussion: ClientExit.help)
+        @OptionGroup var target: LockTarget
+        @Option(help: "Slot number, 1…250.") var slot: Int
+        func run() async throws { try await target.send(["command": "enable_code", "slot": .int(Int64(slot))]) }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Disable a keypad code without forgetting it.", discussion: ClientExit.help)
+        @OptionGroup var target: LockTarget
+        @Option(help: "Slot number, 1…250.") var slot: Int
+        func run() async throws { try await target.send(["command": "disable_code", "slot": .int(Int64(slot))]) }
+    }
+
+    struct SetOverride: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-override", abstract: "Set the emergency override code (at least 8 digits).",
+            discussion: "The new code comes from --new-code-file, LOCKBRIDGE_NEW_CODE or a prompt. \(ClientExit.help)")
+        @OptionGroup var target: LockTarget
+        @OptionGroup var newCode: NewCodeOptions
+        func run() async throws {
+            let code = try await runClientValue { try newCode.read() }
+            try await target.send(["command": "set_override_code", "code": .string(code)], codeKey: "auth_code")
+        }
+    }
+}
+
+/// `list` subcommands: the lock's credential metadata through the `credentials` bridge request.
+struct CredentialsQuery: ParsableArguments {
+    @OptionGroup var broker: BrokerOptions
+    @Argument(help: "The lock id, e.g. front-door.") var lock: String
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    func validate() throws {
+        guard LockID(lock) != nil else { throw ValidationError("\"\(lock)\" is not a lock id") }
+    }
+
+    /// Prints the credentials under `key` as a table, or as JSON with --json.
+    func show(_ key: String, table: ([JSONObject]) -> TextTable) async throws {
+        try await runClient {
+            let link = try await broker.connect()
+            let credentials = try await link.request("credentials", ["lock": .string(lock)])
+            await link.close()
+            let items = credentials.objectValue?[key] ?? .array([])
+            if json {
+                print(try items.serialized())
+            } else {
+                let objects = (items.arrayValue ?? []).compactMap(\.objectValue)
+                print(objects.isEmpty ? "no \(key) on \(lock)" : table(objects).rendered)
+            }
+        }
+    }
+}
+
+extension JSONObject {
+    /// A field as table text: `-` when absent or null.
+    func text(_ key: String) -> String {
+        switch self[key] {
+        case .none, .null?: "-"
+        case .string(let s)?: s
+        case let value?: (try? value.serialized()) ?? "?"
+        }
+    }
+}
+
+/// Like `runClient`, for a step that produces a value before the command is sent.
+func runClientValue<T>(_ body: () async throws -> T) async throws -> T {
+    var value: T?
+    try await runClient { value = try await body() }
+    return value!
+}

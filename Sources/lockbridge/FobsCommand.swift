@@ -1,0 +1,75 @@
+import ArgumentParser
+import JSON
+
+struct FobsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fobs", abstract: "RFID fobs: list, enroll, revoke.", subcommands: [List.self, Enroll.self, Revoke.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a lock's enrolled fobs.")
+        @OptionGroup var credentials: CredentialsQuery
+        func run() async throws {
+            try await credentials.show("fobs") { fobs in
+                var table = TextTable("SLOT", "NAME", "ENROLLED AT", "LAST USED")
+                for fob in fobs { table.add(fob.text("slot"), fob.text("name"), fob.text("enrolled_at"), fob.text("last_used_at")) }
+                return table
+            }
+        }
+    }
+
+    struct Enroll: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start fob enrolment, then wait up to 60 s for the fob to be tapped on the lock.",
+            discussion: "Other commands to the lock get busy meanwhile. \(ClientExit.help)")
+        @OptionGroup var target: LockTarget
+        @Option(help: "A name for the fob, e.g. \"Blue fob\".") var name: String
+        @Option(help: "Slot number, 1…250 (default: the lock picks a free one).") var slot: Int?
+
+        func run() async throws {
+            var command: JSONObject = ["command": "enroll_fob", "name": .string(name)]
+            if let slot { command["slot"] = .int(Int64(slot)) }
+            print("tap the fob on \(target.lock) within 60 s …")
+            // The lock waits 60 s for the tap; the bridge answers after it, so wait longer than that.
+            try await target.send(command, wait: max(target.broker.timeout, 75))
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke an enrolled fob.", discussion: ClientExit.help)
+        @OptionGroup var target: LockTarget
+        @Option(help: "The fob's slot (see `fobs list`).") var slot: Int
+        func run() async throws { try await target.send(["command": "revoke_fob", "slot": .int(Int64(slot))]) }
+    }
+}
+
+struct PhonesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "phones", abstract: "Bluetooth phones: list, add, revoke.", subcommands: [List.self, Add.self, Revoke.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a lock's phones.")
+        @OptionGroup var credentials: CredentialsQuery
+        func run() async throws {
+            try await credentials.show("phones") { phones in
+                var table = TextTable("ID", "NAME", "ADDED AT", "LAST USED")
+                for phone in phones { table.add(phone.text("id"), phone.text("name"), phone.text("added_at"), phone.text("last_used_at")) }
+                return table
+            }
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Allow a phone to lock and unlock over Bluetooth.", discussion: ClientExit.help)
+        @OptionGroup var target: LockTarget
+        @Option(help: "The phone's id (A-Z a-z 0-9 . _ : -), e.g. anna-pixel.") var id: String
+        @Option(help: "Whose phone it is, e.g. Anna.") var name: String
+        func run() async throws { try await target.send(["command": "add_phone", "id": .string(id), "name": .string(name)]) }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a phone.", discussion: ClientExit.help)
+        @OptionGroup var target: LockTarget
+        @Option(help: "The phone's id.") var id: String
+        func run() async throws { try await target.send(["command": "revoke_phone", "id": .string(id)]) }
+    }
+}
