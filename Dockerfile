@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # LockBridge image: both executables (lockbridge, lock-emulator) on Debian 12, run as a non-root
 # user. docker-compose.yml builds it; docs/deployment.md explains it.
 #   docker build -t lockbridge .
@@ -13,9 +12,8 @@ RUN export DEBIAN_FRONTEND=noninteractive \
 WORKDIR /src
 COPY . .
 # --static-swift-stdlib links the Swift runtime and Foundation into the binaries, so the runtime
-# image needs no toolchain. The cache mount keeps .build (and the fetched packages) between builds.
-RUN --mount=type=cache,target=/src/.build \
-    swift build -c release --static-swift-stdlib --product lockbridge \
+# image needs no toolchain. (No BuildKit cache mount: docker-compose 1.29 may use the classic builder.)
+RUN swift build -c release --static-swift-stdlib --product lockbridge \
  && swift build -c release --static-swift-stdlib --product lock-emulator \
  && mkdir -p /out \
  && cp "$(swift build -c release --show-bin-path)/lockbridge" "$(swift build -c release --show-bin-path)/lock-emulator" /out/
