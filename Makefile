@@ -1,7 +1,7 @@
 # LockBridge: `make run` starts a live demo, `make test` runs every test.
 SHELL := /bin/bash
 APT_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libjson-c-dev libsqlite3-dev \
-                openssl valgrind python3 ca-certificates
+                openssl valgrind python3 ca-certificates docker-compose
 SWIFT_BUILD_FLAGS ?=
 
 .PHONY: deps build test run bench-transport leakcheck clean

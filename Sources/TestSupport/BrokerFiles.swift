@@ -3,6 +3,13 @@ import Foundation
 /// Writes a private broker's config, password file and TLS material into its directory.
 enum BrokerFiles {
     static func writeConfig(_ options: BrokerOptions, port: Int, in directory: URL) throws {
+        if let custom = options.config {
+            if !options.users.isEmpty { try writePasswords(options.users, to: directory.appendingPathComponent("passwords")) }
+            try options.acl?.write(to: directory.appendingPathComponent("acl"), atomically: true, encoding: .utf8)
+            try custom(port, directory.path).write(
+                to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+            return
+        }
         var lines = [
             "listener \(port) 127.0.0.1",
             // A config with a listener turns anonymous access off unless it says otherwise.

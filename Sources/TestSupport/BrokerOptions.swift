@@ -12,10 +12,15 @@ public struct BrokerOptions: Sendable {
     public var maxQueuedMessages = 100_000
     /// Extra lines appended to the generated config.
     public var extraConfig: [String] = []
+    /// A whole config instead of the generated one, made from the port and the broker's
+    /// directory (which already holds `passwords` and `acl` when `users` and `acl` are set).
+    /// For tests of a shipped config file; the fixture's other options are then ignored.
+    public var config: (@Sendable (_ port: Int, _ directory: String) throws -> String)?
 
     public init(
         users: [String: String] = [:], acl: String? = nil, persistence: Bool = false, tls: Bool = false,
-        maxQueuedMessages: Int = 100_000, extraConfig: [String] = []
+        maxQueuedMessages: Int = 100_000, extraConfig: [String] = [],
+        config: (@Sendable (_ port: Int, _ directory: String) throws -> String)? = nil
     ) {
         self.users = users
         self.acl = acl
@@ -23,6 +28,7 @@ public struct BrokerOptions: Sendable {
         self.tls = tls
         self.maxQueuedMessages = maxQueuedMessages
         self.extraConfig = extraConfig
+        self.config = config
     }
 
     var anonymous: Bool { users.isEmpty && acl == nil }

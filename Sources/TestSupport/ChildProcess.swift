@@ -18,14 +18,18 @@ public final class ChildProcess: Sendable {
     }
 
     /// Starts `name` (an executable product of this package) with `arguments`.
-    public init(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws {
-        self.name = name
+    public convenience init(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        try self.init(path: Self.productsDirectory.appendingPathComponent(name).path, arguments, environment: environment)
+    }
+
+    /// Starts any program, such as a script of this repository, with `arguments`.
+    public init(path: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        name = URL(fileURLWithPath: path).lastPathComponent
         outputFile = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log").path
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
-        child = try Spawned(
-            Self.productsDirectory.appendingPathComponent(name).path, arguments, environment: env, outputFile: outputFile)
+        child = try Spawned(path, arguments, environment: env, outputFile: outputFile)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: outputFile) }

@@ -96,13 +96,27 @@ struct LockEmulatorCommand: AsyncParsableCommand {
         settings.hashIterations = hashIterations
         if let instance { settings.instance = instance }
 
-        var mqtt = try MQTTConfiguration(url: broker, clientID: "lock-emulator-\(settings.instance)", caFile: caFile)
-        if let password = try BrokerPassword.read(file: passwordFile, environment: "LOCK_EMULATOR_PASSWORD") {
-            mqtt.password = password
+        let mqtt: MQTTConfiguration
+        do {
+            mqtt = try brokerConfiguration(clientID: "lock-emulator-\(settings.instance)")
+        } catch {
+            // Like `lockbridge run`: a bad broker setting is exit code 2, and never shows the password.
+            FileHandle.standardError.write(Data("lock-emulator: \(error)\n".utf8))
+            throw ExitCode(2)
         }
         let service = try EmulatorService(configuration: settings, mqtt: mqtt, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// The broker URL and password; an empty, placeholder or well-known password is refused.
+    private func brokerConfiguration(clientID: String) throws(MQTTError) -> MQTTConfiguration {
+        var mqtt = try MQTTConfiguration(url: broker, clientID: clientID, caFile: caFile)
+        if let inURL = mqtt.password { try BrokerPassword.check(inURL, setting: "--broker (the password in the URL)") }
+        if let password = try BrokerPassword.read(file: passwordFile, environment: "LOCK_EMULATOR_PASSWORD") {
+            mqtt.password = password
+        }
+        return mqtt
     }
 }

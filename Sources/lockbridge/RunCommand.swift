@@ -106,7 +106,13 @@ struct RunCommand: AsyncParsableCommand {
             url: broker ?? extras.broker ?? "mqtt://127.0.0.1:1883", clientID: "lockbridge-\(settings.baseTopic.replacingOccurrences(of: "/", with: "-"))",
             caFile: caFile ?? extras.caFile)
         if let user = extras.username, mqtt.username == nil { mqtt.username = user }
-        if let password = try BrokerPassword.read(file: passwordFile ?? extras.passwordFile, environment: "LOCKBRIDGE_PASSWORD") {
+        // A password configured but empty, or a shipped placeholder or well-known default, stops
+        // the bridge with exit code 2 (docs/security.md); the message names the setting, never the value.
+        if let inURL = mqtt.password { try BrokerPassword.check(inURL, setting: "--broker (the password in the URL)") }
+        let fileSetting = passwordFile != nil ? "--password-file" : "password_file (in \(config ?? "the config file"))"
+        if let password = try BrokerPassword.read(
+            file: passwordFile ?? extras.passwordFile, fileSetting: fileSetting, environment: "LOCKBRIDGE_PASSWORD")
+        {
             mqtt.password = password
         }
         // The session outlives short outages, so commands sent meanwhile still arrive (then expire by rule).
