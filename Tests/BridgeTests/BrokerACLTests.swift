@@ -193,8 +193,8 @@ import TestSupport
     }
 
     /// The real programs, each logged in as its user: a lock comes online, a command from an
-    /// automation is answered, Home Assistant gets its discovery config, and the broker denied
-    /// nothing they did.
+    /// automation is answered, Home Assistant gets its discovery config, the command-line client
+    /// works as an automation user, and the broker denied nothing they did.
     @Test func bridgeAndEmulatorWorkThroughTheShippedACL() async throws {
         let users = ShippedBroker.passwords()
         let broker = try await ShippedBroker.start(users: users)
@@ -240,6 +240,13 @@ import TestSupport
             try await automation.publish("lockbridge/bridge/request/health", text: #"{"transaction":"acl-1"}"#)
             _ = try await api.next(within: 10, "the health response") {
                 $0.topic == "lockbridge/bridge/response/health" && $0.text?.contains("acl-1") == true
+            }
+            // The command-line client, logged in as an automation user: status, unlock, history.
+            let cli = ["LOCKBRIDGE_BROKER": "mqtt://automation@127.0.0.1:\(broker.port)", "LOCKBRIDGE_PASSWORD": users["automation"]!]
+            for arguments in [["status"], ["lock", "front-door"], ["history", "front-door", "--limit", "5"], ["codes", "list", "front-door"]] {
+                let run = try ChildProcess("lockbridge", arguments, environment: cli)
+                #expect(try await run.waitForExit(within: 20) == 0, "lockbridge \(arguments): \(run.text)")
+                #expect(!run.text.contains(users["automation"]!))
             }
         } catch {
             Issue.record("bridge output:\n\(bridge.text)\nemulator output:\n\(emulator.text)\nbroker log:\n\(broker.log.suffix(4000))")

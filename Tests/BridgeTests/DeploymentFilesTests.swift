@@ -5,9 +5,9 @@ import TestSupport
 /// docker-compose.yml, the Dockerfile and config/lockbridge.service agree with each other and
 /// with the programs (there is no Docker engine or systemd to run them here).
 @Suite struct DeploymentFilesTests {
-    /// `make test` installs docker-compose (APT_PACKAGES); a bare `swift test` without it skips this.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-compose")))
-    func composeDockerfileAndUnitValidate() async throws {
+    /// `make test` installs docker-compose (APT_PACKAGES); without it this fails and says so.
+    @Test func composeDockerfileAndUnitValidate() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-compose"), "docker-compose is missing: run make deps")
         let script = ShippedBroker.root.appendingPathComponent("scripts/validate-deploy.sh").path
         let process = try ChildProcess(path: script, [])
         #expect(try await process.waitForExit(within: 60) == 0, "\(process.text)")
