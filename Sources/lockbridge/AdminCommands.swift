@@ -15,18 +15,18 @@ struct ModeCommand: AsyncParsableCommand {
     func run() async throws { try await target.send(["command": "set_mode", "mode": .string(mode.rawValue)]) }
 }
 
-struct RestartCommand: AsyncParsableCommand {
+struct RestartCommand: FixedLockCommand {
     static let configuration = CommandConfiguration(
         commandName: "restart", abstract: "Power-cycle a lock (the cure for a stuck radio or a hung lock).", discussion: ClientExit.help)
     @OptionGroup var target: LockTarget
-    func run() async throws { try await target.send(["command": "restart"]) }
+    static var payload: JSONObject { ["command": "restart"] }
 }
 
-struct RefreshCommand: AsyncParsableCommand {
+struct RefreshCommand: FixedLockCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh", abstract: "Ask a lock to republish its state and credentials.", discussion: ClientExit.help)
     @OptionGroup var target: LockTarget
-    func run() async throws { try await target.send(["command": "refresh"]) }
+    static var payload: JSONObject { ["command": "refresh"] }
 }
 
 struct FactoryResetCommand: AsyncParsableCommand {
@@ -41,11 +41,11 @@ struct FactoryResetCommand: AsyncParsableCommand {
     func run() async throws { try await target.send(["command": "factory_reset", "confirm": .string(confirm)]) }
 }
 
-struct AckFaultCommand: AsyncParsableCommand {
+struct AckFaultCommand: FixedLockCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack-fault", abstract: "Acknowledge the override_used fault, which otherwise clears after 24 h.", discussion: ClientExit.help)
     @OptionGroup var target: LockTarget
-    func run() async throws { try await target.send(["command": "ack_fault", "fault": "override_used"]) }
+    static var payload: JSONObject { ["command": "ack_fault", "fault": "override_used"] }
 }
 
 struct ConfigCommand: AsyncParsableCommand {

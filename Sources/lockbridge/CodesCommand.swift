@@ -12,15 +12,10 @@ struct CodesCommand: AsyncParsableCommand {
             abstract: "List a lock's keypad codes: slot, name, state, age and rotation date. Never the codes themselves.")
         @OptionGroup var credentials: CredentialsQuery
         func run() async throws {
-            try await credentials.show("codes") { codes in
-                var table = TextTable("SLOT", "NAME", "ENABLED", "SET AT", "ROTATE BY", "VALID UNTIL", "LAST USED")
-                for code in codes {
-                    table.add(
-                        code.text("slot"), code.text("name"), code["enabled"]?.boolValue == false ? "no" : "yes",
-                        code.text("set_at"), code.text("rotate_by"), code.text("valid_until"), code.text("last_used_at"))
-                }
-                return table
-            }
+            try await credentials.show("codes", columns: [
+                ("SLOT", "slot"), ("NAME", "name"), ("ENABLED", "enabled"), ("SET AT", "set_at"), ("ROTATE BY", "rotate_by"),
+                ("VALID UNTIL", "valid_until"), ("LAST USED", "last_used_at"),
+            ])
         }
     }
 
@@ -94,29 +89,30 @@ struct CredentialsQuery: ParsableArguments {
         guard LockID(lock) != nil else { throw ValidationError("\"\(lock)\" is not a lock id") }
     }
 
-    /// Prints the credentials under `key` as a table, or as JSON with --json.
-    func show(_ key: String, table: ([JSONObject]) -> TextTable) async throws {
+    /// Prints the credentials under `key` as a table of `columns` (header, field), or as JSON with --json.
+    func show(_ key: String, columns: [(header: String, field: String)]) async throws {
         try await runClient {
             let link = try await broker.connect()
             let credentials = try await link.request("credentials", ["lock": .string(lock)])
             await link.close()
             let items = credentials.objectValue?[key] ?? .array([])
-            if json {
-                print(try items.serialized())
-            } else {
-                let objects = (items.arrayValue ?? []).compactMap(\.objectValue)
-                print(objects.isEmpty ? "no \(key) on \(lock)" : table(objects).rendered)
-            }
+            if json { return print(try items.serialized()) }
+            let objects = (items.arrayValue ?? []).compactMap(\.objectValue)
+            guard !objects.isEmpty else { return print("no \(key) on \(lock)") }
+            var table = TextTable(columns.map(\.header))
+            for object in objects { table.add(columns.map { object.text($0.field) }) }
+            print(table.rendered)
         }
     }
 }
 
 extension JSONObject {
-    /// A field as table text: `-` when absent or null.
+    /// A field as table text: `-` when absent or null, `yes`/`no` for booleans.
     func text(_ key: String) -> String {
         switch self[key] {
         case .none, .null?: "-"
         case .string(let s)?: s
+        case .bool(let b)?: b ? "yes" : "no"
         case let value?: (try? value.serialized()) ?? "?"
         }
     }

@@ -9,11 +9,7 @@ struct FobsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a lock's enrolled fobs.")
         @OptionGroup var credentials: CredentialsQuery
         func run() async throws {
-            try await credentials.show("fobs") { fobs in
-                var table = TextTable("SLOT", "NAME", "ENROLLED AT", "LAST USED")
-                for fob in fobs { table.add(fob.text("slot"), fob.text("name"), fob.text("enrolled_at"), fob.text("last_used_at")) }
-                return table
-            }
+            try await credentials.show("fobs", columns: [("SLOT", "slot"), ("NAME", "name"), ("ENROLLED AT", "enrolled_at"), ("LAST USED", "last_used_at")])
         }
     }
 
@@ -50,11 +46,7 @@ struct PhonesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a lock's phones.")
         @OptionGroup var credentials: CredentialsQuery
         func run() async throws {
-            try await credentials.show("phones") { phones in
-                var table = TextTable("ID", "NAME", "ADDED AT", "LAST USED")
-                for phone in phones { table.add(phone.text("id"), phone.text("name"), phone.text("added_at"), phone.text("last_used_at")) }
-                return table
-            }
+            try await credentials.show("phones", columns: [("ID", "id"), ("NAME", "name"), ("ADDED AT", "added_at"), ("LAST USED", "last_used_at")])
         }
     }
 

@@ -38,24 +38,34 @@ struct LockTarget: ParsableArguments {
     }
 }
 
-struct LockLockCommand: AsyncParsableCommand {
+/// A command that sends one fixed payload to one lock and reports its result.
+protocol FixedLockCommand: AsyncParsableCommand {
+    static var payload: JSONObject { get }
+    var target: LockTarget { get }
+}
+
+extension FixedLockCommand {
+    func run() async throws { try await target.send(Self.payload) }
+}
+
+struct LockLockCommand: FixedLockCommand {
     static let configuration = CommandConfiguration(
         commandName: "lock", abstract: "Lock a lock and wait for the result.", discussion: ClientExit.help)
     @OptionGroup var target: LockTarget
-    func run() async throws { try await target.send(["command": "lock"]) }
+    static var payload: JSONObject { ["command": "lock"] }
 }
 
-struct UnlockCommand: AsyncParsableCommand {
+struct UnlockCommand: FixedLockCommand {
     static let configuration = CommandConfiguration(
         commandName: "unlock", abstract: "Unlock a lock and wait for the result.",
         discussion: "The remote code, when the lock requires one, comes from --code-file, --ask-code or LOCKBRIDGE_CODE, never from the command line. " + ClientExit.help)
     @OptionGroup var target: LockTarget
-    func run() async throws { try await target.send(["command": "unlock"]) }
+    static var payload: JSONObject { ["command": "unlock"] }
 }
 
-struct OpenCommand: AsyncParsableCommand {
+struct OpenCommand: FixedLockCommand {
     static let configuration = CommandConfiguration(
         commandName: "open", abstract: "Unlatch the door (unlock and pull the latch) and wait for the result.", discussion: ClientExit.help)
     @OptionGroup var target: LockTarget
-    func run() async throws { try await target.send(["command": "open"]) }
+    static var payload: JSONObject { ["command": "open"] }
 }

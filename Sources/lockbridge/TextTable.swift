@@ -4,9 +4,11 @@ struct TextTable {
     let headers: [String]
     private(set) var rows: [[String]] = []
 
-    init(_ headers: String...) { self.headers = headers }
+    init(_ headers: [String]) { self.headers = headers }
+    init(_ headers: String...) { self.init(headers) }
 
-    mutating func add(_ cells: String...) { rows.append(cells) }
+    mutating func add(_ cells: [String]) { rows.append(cells) }
+    mutating func add(_ cells: String...) { add(cells) }
 
     var rendered: String {
         let all = [headers] + rows
