@@ -48,6 +48,15 @@ enum AuditSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            // Locks removed on request: their retained device snapshot must not bring them back.
+            try db.execute(sql: """
+                CREATE TABLE removed_lock (
+                    lock TEXT NOT NULL PRIMARY KEY,
+                    at DOUBLE NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

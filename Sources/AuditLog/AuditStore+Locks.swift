@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 
 extension AuditStore {
@@ -52,11 +52,25 @@ extension AuditStore {
         }
     }
 
-    /// Forgets the state and sequence of `lock`, in one transaction; its audit history stays.
-    public func removeLock(_ lock: String) throws(AuditStoreError) {
+    /// Forgets the state and sequence of `lock` and marks it removed, in one transaction; its
+    /// audit history stays.
+    public func removeLock(_ lock: String, at date: Date = Date()) throws(AuditStoreError) {
         try writing("removing lock \(lock)") { db in
             try db.execute(sql: "DELETE FROM lock_state WHERE lock = ?", arguments: [lock])
             try db.execute(sql: "DELETE FROM lock_sequence WHERE lock = ?", arguments: [lock])
+            try db.execute(sql: "INSERT OR REPLACE INTO removed_lock (lock, at) VALUES (?, ?)", arguments: [lock, date.timeIntervalSince1970])
+        }
+    }
+
+    /// Locks removed on request and not heard from live since.
+    public func removedLocks() throws(AuditStoreError) -> Set<String> {
+        try reading("reading the removed locks") { db in Set(try String.fetchAll(db, sql: "SELECT lock FROM removed_lock")) }
+    }
+
+    /// A removed lock reported live again: it is known once more.
+    public func readmitLock(_ lock: String) throws(AuditStoreError) {
+        try writing("readmitting lock \(lock)") { db in
+            try db.execute(sql: "DELETE FROM removed_lock WHERE lock = ?", arguments: [lock])
         }
     }
 }

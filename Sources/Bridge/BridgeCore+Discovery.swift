@@ -17,6 +17,16 @@ extension BridgeCore {
         }
     }
 
+    /// Forgets a lock that is offline: empty retained payloads clear its public topics and its
+    /// Home Assistant entities. It comes back only when it reports live again.
+    mutating func removeLock(_ id: LockID) -> [BridgeOutput] {
+        locks[id] = nil
+        dirty.remove(id)
+        removed.insert(id)
+        let retainedTopics: [PublicTopics.LockTopic] = [.state, .availability, .batteryAlert, .credentials]
+        return retainedTopics.map { .publish(topic: publicTopics.lock(id, $0), payload: [], retain: true) } + discoveryRemovals(id)
+    }
+
     /// Empty retained configs, which make Home Assistant forget a removed lock's entities.
     func discoveryRemovals(_ id: LockID) -> [BridgeOutput] {
         guard let discovery else { return [] }

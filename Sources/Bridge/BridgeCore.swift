@@ -25,6 +25,8 @@ struct BridgeCore {
     var emulatorsOffline: Set<String> = []
     /// Locks changed since they were last saved.
     var dirty: Set<LockID> = []
+    /// Locks removed on request: only a live report brings one back, never its retained snapshot.
+    var removed: Set<LockID> = []
 
     init(configuration: BridgeConfiguration, signer: DeviceSigner, logger: Logger) {
         self.configuration = configuration
@@ -53,6 +55,12 @@ struct BridgeCore {
             return []
         }
         var out: [BridgeOutput] = []
+        if removed.contains(id) {
+            guard !retained else { return [] }
+            removed.remove(id)
+            out.append(.readmit(lock: id))
+            logger.info("a removed lock reported again", metadata: ["lock.id": "\(id)"])
+        }
         var record = locks[id] ?? LockRecord(id: id)
         let firstReport = record.snapshot == nil
         let previousCredentials = record.snapshot?["credentials"]

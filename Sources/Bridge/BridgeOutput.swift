@@ -13,4 +13,6 @@ enum BridgeOutput {
     case resend(lock: LockID, payload: [UInt8], mac: String)
     /// Remember a command's result under its request id (dedupe across restarts).
     case remember(lock: LockID, requestID: String, result: [UInt8])
+    /// A removed lock reported live again: drop its removal from SQLite.
+    case readmit(lock: LockID)
 }

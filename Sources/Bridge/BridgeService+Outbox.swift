@@ -45,6 +45,12 @@ extension BridgeService {
                 } catch {
                     logger.info("cannot remember a request id", metadata: ["lock.id": "\(lock)", "error": "\(error)"])
                 }
+            case .readmit(let lock):
+                do {
+                    try store.readmitLock(lock.rawValue)
+                } catch {
+                    logger.info("cannot readmit a removed lock", metadata: ["lock.id": "\(lock)", "error": "\(error)"])
+                }
             }
         }
     }

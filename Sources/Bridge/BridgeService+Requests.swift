@@ -13,7 +13,7 @@ extension BridgeService {
             let request = (try? JSON.parseObject(message.payload)) ?? [:]
             var response: JSONObject
             do {
-                response = ["status": "ok", "data": try answer(name, request), "error": .null]
+                response = ["status": "ok", "data": try answer(name, request, sink), "error": .null]
             } catch let error as RequestError {
                 response = ["status": "error", "data": .null, "error": .object(["code": .string(error.code), "message": .string(error.message)])]
             } catch {
@@ -28,7 +28,7 @@ extension BridgeService {
         }
     }
 
-    private func answer(_ name: String, _ request: JSONObject) throws -> JSONValue {
+    private func answer(_ name: String, _ request: JSONObject, _ sink: AsyncStream<Publication>.Continuation) throws -> JSONValue {
         switch name {
         case "locks":
             // The whole fleet, or one lock with {"lock": id}.
@@ -46,6 +46,13 @@ extension BridgeService {
         case "credentials":
             let id = try knownLock(request)
             return .object(core.with { core in core.locks[id].map(core.credentialsObject) ?? [:] })
+        case "remove":
+            let id = try knownLock(request)
+            guard !core.with({ $0.locks[id]?.online ?? false }) else {
+                throw RequestError(code: "lock_online", message: "\(id) is online; remove a lock only once it is gone for good")
+            }
+            try remove(id, sink)
+            return .object(["lock": .string(id.rawValue)])
         case "health":
             let counts = try store.counts()
             let mqtt = client.statistics
@@ -83,12 +90,21 @@ extension BridgeService {
                 return .object(event)
             })
         default:
-            throw RequestError(code: "unknown_request", message: "unknown request \"\(name)\"; known: locks, credentials, health, history")
+            throw RequestError(code: "unknown_request", message: "unknown request \"\(name)\"; known: locks, credentials, remove, health, history")
         }
     }
 }
 
 extension BridgeService {
+    /// Forgets `id`: its retained topics and discovery configs are cleared and SQLite marks it
+    /// removed (its audit history stays). A live report from it brings it back.
+    func remove(_ id: LockID, _ sink: AsyncStream<Publication>.Continuation) throws {
+        try store.removeLock(id.rawValue)
+        core.run({ $0.removeLock(id) }, then: { execute($0, sink) })
+        infoDirty.set()
+        logger.info("lock removed", metadata: ["lock.id": "\(id)"])
+    }
+
     /// The lock a request names in "lock", which must be one the bridge knows.
     fileprivate func knownLock(_ request: JSONObject) throws -> LockID {
         guard let text = request["lock"]?.stringValue, let id = LockID(text) else {

@@ -22,6 +22,8 @@ public struct BridgeService: Service {
     let fence = FenceState()
     /// Set when the set of locks changed and bridge/info is due again.
     let infoDirty = Flag()
+    /// Saved locks the allow-list no longer accepts: removed at start.
+    let outsideAllowList: [LockID]
 
     public static let version = BridgeCore.version
 
@@ -34,7 +36,10 @@ public struct BridgeService: Service {
         store = try AuditStore(path: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("lockbridge.sqlite").path)
         let signer = try DeviceSigner(keyFile: configuration.deviceKeyFile)
         var core = BridgeCore(configuration: configuration, signer: signer, logger: logger)
-        core.restore(from: try store.lockStates(), sequences: try store.lastSequences(), logger: logger)
+        let (states, sequences) = (try store.lockStates(), try store.lastSequences())
+        core.restore(from: states, sequences: sequences, logger: logger)
+        core.removed = Set(try store.removedLocks().compactMap(LockID.init))
+        outsideAllowList = Set(states.keys).union(sequences.keys).compactMap(LockID.init).filter { !core.accepts($0) }.sorted()
         self.core = BridgeCoreBox(core)
         var mqtt = mqtt
         mqtt.will = MQTTWill(topic: publicTopics.bridgeState, text: "offline", qos: .atLeastOnce, retain: true)
@@ -50,6 +55,7 @@ public struct BridgeService: Service {
         let publisher = Task { await publish(outbox) }
         // Before any new device data: what did not get out last time, then every retained topic.
         resendUndelivered(sink)
+        for id in outsideAllowList { try? remove(id, sink) }
         announce(sink)
         let workers = Task {
             await withTaskGroup(of: Void.self) { group in

@@ -47,7 +47,7 @@ struct BridgeLink: Sendable {
             let code = error?["code"]?.stringValue ?? "error"
             throw ClientFailure(
                 "\(name): \(code): \(error?["message"]?.stringValue ?? "refused")",
-                exitCode: code == "not_found" ? ClientExit.unavailable : ClientExit.usage)
+                exitCode: code == "not_found" ? ClientExit.unavailable : code == "invalid_field" ? ClientExit.usage : ClientExit.refused)
         }
         return answer["data"] ?? .null
     }
