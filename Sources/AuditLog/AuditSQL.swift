@@ -17,6 +17,10 @@ enum AuditSQL {
         INSERT INTO request (lock, request_id, result, at) VALUES (?, ?, ?, ?)
         ON CONFLICT (lock, request_id) DO NOTHING
         """
+    static let rememberFinal = """
+        INSERT INTO request (lock, request_id, result, at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (lock, request_id) DO UPDATE SET result = excluded.result, at = excluded.at
+        """
     static let result = "SELECT result FROM request WHERE lock = ? AND request_id = ?"
     static let lastSequence = "SELECT epoch, seq FROM lock_sequence WHERE lock = ?"
     static let setLastSequence = """
@@ -38,7 +42,7 @@ enum AuditSQL {
 
     /// Every statement above, for the query-plan test.
     static let all = [
-        append, markDelivered, undelivered, history, remember, result, lastSequence,
+        append, markDelivered, undelivered, history, remember, rememberFinal, result, lastSequence,
         setLastSequence, saveLockState, pruneRecords, pruneRequests,
     ]
 }

@@ -2,12 +2,13 @@ public import Foundation
 import GRDB
 
 extension AuditStore {
-    /// Stores the result payload for (lock, requestID); returns false (and stores nothing) if that pair is already known.
-    public func remember(lock: String, requestID: String, result: [UInt8], at: Date)
+    /// Stores the result payload for (lock, requestID); returns false (and stores nothing) if that
+    /// pair is already known, unless `replacing`, which overwrites a provisional result with the final one.
+    public func remember(lock: String, requestID: String, result: [UInt8], at: Date, replacing: Bool = false)
         throws(AuditStoreError) -> Bool
     {
         try writing("remembering request \(requestID) of lock \(lock)") { db in
-            let statement = try db.cachedStatement(sql: AuditSQL.remember)
+            let statement = try db.cachedStatement(sql: replacing ? AuditSQL.rememberFinal : AuditSQL.remember)
             try statement.execute(arguments: [lock, requestID, Data(result), at.storedSeconds])
             return db.changesCount > 0
         }

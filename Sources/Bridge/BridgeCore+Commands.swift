@@ -50,7 +50,6 @@ extension BridgeCore {
         if incoming.queued && request.issuedAt == nil {
             return reject(id, requestID: requestID, command: name, LockError(.expired, "queued while the bridge was away, with no issued_at to prove it is fresh"), reply: reply, now: now)
         }
-        if let stored = known(id, requestID) { return duplicate(id, stored, reply: reply) }
         // The same id again while the first is still under way: it gets the first one's result.
         if record.pending?.requestID == requestID {
             record.pending!.repeats.append(reply)
@@ -62,6 +61,7 @@ extension BridgeCore {
             locks[id] = record
             return []
         }
+        if let stored = known(id, requestID) { return duplicate(id, stored, reply: reply) }
         if case .factoryReset(let confirm) = request.action, confirm != id.rawValue {
             return reject(id, requestID: requestID, command: name, LockError(.invalidField, "confirm must equal the lock id", field: "confirm"), reply: reply, now: now)
         }
@@ -111,7 +111,15 @@ extension BridgeCore {
         guard let payload = try? device.payload() else { return [] }
         let wait = lockCommand.name == "enroll_fob" ? 65 : configuration.commandTimeout
         record.pending = PendingCommand(requestID: requestID, command: name, deadline: now.addingTimeInterval(wait), reply: reply, repeats: repeats)
-        return [.device(lock: id, payload: payload, mac: signer.mac(lock: id, payload: payload))]
+        // Stored before the command leaves: should the bridge die before the lock answers, a retry
+        // with this id after the restart gets this answer instead of a second actuation.
+        let unknownOutcome = ResultPayload.bytes(
+            requestID: requestID, command: name,
+            error: LockError(.timeout, "the bridge stopped before the lock answered; check event/access for this request_id"), at: now)
+        return [
+            .remember(lock: id, requestID: requestID, result: unknownOutcome, final: false),
+            .device(lock: id, payload: payload, mac: signer.mac(lock: id, payload: payload)),
+        ]
     }
 
     /// After an answer or a timeout: the next queued command goes out.
@@ -136,8 +144,12 @@ extension BridgeCore {
             let code = problem?["code"]?.stringValue.flatMap(LockErrorCode.init(rawValue:)) ?? .invalidCommand
             error = LockError(code, problem?["message"]?.stringValue ?? code.rawValue, field: problem?["field"]?.stringValue)
         }
-        let out = result(id, pending.requestID, pending.command, error, reply: pending.reply, repeats: pending.repeats, now: now)
-            + dispatchNext(&record, now: now)
+        var out = result(id, pending.requestID, pending.command, error, reply: pending.reply, repeats: pending.repeats, now: now)
+        if pending.command == "refresh" && error == nil {
+            // Everything retained about the lock again, changed or not.
+            out += [stateMessage(record, now: now), credentialsMessage(record, now: now)]
+        }
+        out += dispatchNext(&record, now: now)
         locks[id] = record
         return out
     }
@@ -147,7 +159,7 @@ extension BridgeCore {
         _ id: LockID, _ requestID: String, _ command: String, _ error: LockError?, reply: ReplyRoute?, repeats: [ReplyRoute?] = [], now: Date
     ) -> [BridgeOutput] {
         let payload = ResultPayload.bytes(requestID: requestID, command: command, error: error, at: now)
-        var out = deliver(id, payload, reply: reply) + [.remember(lock: id, requestID: requestID, result: payload)]
+        var out = deliver(id, payload, reply: reply) + [.remember(lock: id, requestID: requestID, result: payload, final: true)]
         for repeatReply in repeats { out += duplicate(id, payload, reply: repeatReply) }
         return out
     }

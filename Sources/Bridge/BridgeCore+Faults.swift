@@ -19,6 +19,8 @@ extension BridgeCore {
             // Wi-Fi down is reported by the lock as its own fault; offline for other reasons is ours.
             raiseFault(&record, .lockOffline, detail: [:], now: now, into: &out)
         }
+        // Remote use comes and goes with the link, so the count of usable ways in does too.
+        if record.snapshot != nil { updateLockoutRisk(&record, now: now, into: &out) }
     }
 
     mutating func raiseFault(_ record: inout LockRecord, _ fault: FaultCode, detail: JSONObject, now: Date, into out: inout [BridgeOutput]) {
@@ -50,9 +52,6 @@ extension BridgeCore {
         let backup = battery["backup_power"]?.boolValue ?? false
         let lockTime = snapshot["lock_time"]?.stringValue.flatMap(RFC3339.parse) ?? now
         if record.batteryLevelSince == nil { record.batteryLevelSince = now }
-        if let previous = record.snapshot?["battery"]?.objectValue?["percent"]?.doubleValue, percent > previous + 20 {
-            record.forecast.reset()  // new batteries
-        }
         record.forecast.record(percent: percent, backupPower: backup, at: lockTime)
         let thresholds = BatteryLevel.Thresholds(
             low: configuration.batteryLow, critical: configuration.batteryCritical, depleted: configuration.batteryDepleted)
@@ -91,6 +90,9 @@ extension BridgeCore {
         }
         if category == "system", type == "restarted" {
             clearFault(&record, .unresponsive, now: now, into: &out)
+        }
+        if category == "system", type == "battery_replaced" {
+            record.forecast.reset()  // the drain of the old batteries says nothing about the new ones
         }
     }
 

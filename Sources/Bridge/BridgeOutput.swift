@@ -11,8 +11,9 @@ enum BridgeOutput {
     case device(lock: LockID, payload: [UInt8], mac: String)
     /// A signed request to a lock to send its events again from a sequence number on.
     case resend(lock: LockID, payload: [UInt8], mac: String)
-    /// Remember a command's result under its request id (dedupe across restarts).
-    case remember(lock: LockID, requestID: String, result: [UInt8])
+    /// Remember a command's result under its request id (dedupe across restarts). A provisional
+    /// one is written before the command goes to the lock and never overwrites; the final one does.
+    case remember(lock: LockID, requestID: String, result: [UInt8], final: Bool)
     /// A removed lock reported live again: drop its removal from SQLite.
     case readmit(lock: LockID)
 }

@@ -39,9 +39,9 @@ extension BridgeService {
                 sink.yield(Publication(
                     topic: deviceTopics.lock(lock, .resend), payload: payload,
                     properties: MQTTProperties(userProperties: [UserProperty(DeviceSigner.property, mac)])))
-            case .remember(let lock, let requestID, let result):
+            case .remember(let lock, let requestID, let result, let final):
                 do {
-                    _ = try store.remember(lock: lock.rawValue, requestID: requestID, result: result, at: Date())
+                    _ = try store.remember(lock: lock.rawValue, requestID: requestID, result: result, at: Date(), replacing: final)
                 } catch {
                     logger.info("cannot remember a request id", metadata: ["lock.id": "\(lock)", "error": "\(error)"])
                 }

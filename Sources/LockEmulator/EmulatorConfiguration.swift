@@ -24,6 +24,8 @@ public struct EmulatorConfiguration: Sendable {
     public var shutdownFlushSeconds: Double = 5
     /// PBKDF2 rounds for new locks' code hashes.
     public var hashIterations: Int?
+    /// New locks have neither a key cylinder nor an override keyhole (keypad-only models).
+    public var keyless = false
 
     public init(lockIDs: [String], stateDirectory: String, instance: String = "emu-\(ProcessInfo.processInfo.processIdentifier)") {
         self.lockIDs = lockIDs

@@ -29,11 +29,12 @@ public struct EmulatorService: Service {
         if unclean { logger.info("the last run did not end cleanly: event counters skip ahead by \(LockStore.sequenceSkip)") }
         var locks: [LockID: EmulatedLock] = [:]
         let hasher = configuration.hashIterations.map { CodeHasher(iterations: $0) } ?? CodeHasher()
+        let fitted = Credentials(mechanicalKeyFitted: !configuration.keyless, overrideKeyFitted: !configuration.keyless)
         for text in configuration.lockIDs {
             guard let id = LockID(text) else { throw DeviceLinkError("\"\(text)\" is not a valid lock id") }
             locks[id] = try store.load(text, uncleanStop: unclean) {
                 var rng = SystemRandomNumberGenerator()
-                return Lock(salt: (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }, hasher: hasher, firmware: "1.4.2")
+                return Lock(salt: (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }, hasher: hasher, firmware: "1.4.2", credentials: fitted)
             }
         }
         core = CoreBox(EmulatorCore(locks: locks, topics: topics, instance: configuration.instance, signer: signer, logger: logger))

@@ -64,6 +64,9 @@ struct LockEmulatorCommand: AsyncParsableCommand {
     @Option(help: "PBKDF2 rounds for new locks' code hashes.")
     var hashIterations: Int?
 
+    @Flag(help: "New locks have no key cylinder and no override keyhole (keypad-only models); existing locks keep theirs.")
+    var keyless = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
@@ -94,6 +97,7 @@ struct LockEmulatorCommand: AsyncParsableCommand {
         settings.deviceKeyFile = deviceKeyFile
         settings.topicPrefix = topicPrefix
         settings.hashIterations = hashIterations
+        settings.keyless = keyless
         if let instance { settings.instance = instance }
 
         let mqtt: MQTTConfiguration

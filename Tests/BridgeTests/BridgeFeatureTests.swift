@@ -46,6 +46,38 @@ import TestSupport
         try await h.stop()
     }
 
+    /// A keypad-only lock: lockout_risk follows the count of usable ways in, including when the
+    /// bridge itself marks the lock offline.
+    @Test func lockoutRiskFollowsTheWaysIn() async throws {
+        let h = try await BridgeHarness.start(["keyless"], emulator: ["--keyless"])
+        @Sendable func risk(_ type: String) -> @Sendable (JSONObject) -> Bool {
+            { $0["fault"]?.stringValue == "lockout_risk" && $0["event_type"]?.stringValue == type }
+        }
+        // Only remote works: no key, no override keyhole, no codes yet.
+        _ = try await h.next("keyless/event/fault", "lockout_risk raised", where: risk("fault_raised"))
+        #expect(try await h.command("keyless", #"{"command":"set_code","slot":1,"name":"Owner","code":"583920","request_id":"k1"}"#)["status"]?.stringValue == "ok")
+        _ = try await h.next("keyless/event/fault", "lockout_risk cleared by a code", where: risk("fault_cleared"))
+        // Offline: remote is gone, the keypad is the only way in.
+        h.emulator?.send(SIGKILL)
+        try await h.waitForAvailability("keyless", "offline")
+        _ = try await h.next("keyless/event/fault", "lockout_risk raised when offline", where: risk("fault_raised"))
+        let state = try await h.state("keyless", "lockout_risk in the faults") { ($0["faults"]?.arrayValue ?? []).contains("lockout_risk") }
+        #expect(state["access"]?.objectValue?["mechanical_key"]?.objectValue?["reason"]?.stringValue == "not_fitted")
+        try await h.stop()
+    }
+
+    @Test func refreshRepublishesStateAndCredentials() async throws {
+        let h = try await BridgeHarness.start(["den"])
+        _ = try await h.state("den")
+        try await waitUntil(10, "the first credentials") { !h.messages("den/credentials").isEmpty }
+        let (states, credentials) = (h.messages("den/state").count, h.messages("den/credentials").count)
+        #expect(try await h.command("den", #"{"command":"refresh","request_id":"r1"}"#)["status"]?.stringValue == "ok")
+        try await waitUntil(10, "state and credentials again") {
+            h.messages("den/state").count > states && h.messages("den/credentials").count > credentials
+        }
+        try await h.stop()
+    }
+
     @Test func oldCodesAreDueForRotationSlotBySlot() async throws {
         // 0.00003 days is about 2.6 s.
         let h = try await BridgeHarness.start(["office"], bridge: ["--code-rotation-days", "0.00003"])

@@ -33,6 +33,27 @@ import TestSupport
         try await h.stop()
     }
 
+    /// A command on its way to the lock when the bridge dies: retrying its id afterwards must not
+    /// reach the lock a second time, since nobody knows whether the first one did.
+    @Test func aCommandInFlightAtACrashIsNeverSentTwice() async throws {
+        let h = try await BridgeHarness.start(["vault"])
+        let sent = try await MessageCollector(h.client, "\(h.prefix)/vault/cmd")
+        try await h.sim("vault", #"{"action":"glitch","kind":"hang"}"#)
+        try await h.client.publish("\(h.base)/vault/set", text: #"{"command":"unlock","request_id":"mid-air"}"#, qos: .atLeastOnce)
+        try await waitUntil(10, "the command on its way to the lock") { sent.messages.count == 1 }
+        h.bridge?.send(SIGKILL)
+        _ = try await h.bridge?.waitForExit()
+        try await h.startBridge()
+
+        let again = try await h.command("vault", #"{"command":"unlock","request_id":"mid-air"}"#)
+        #expect(again["duplicate"]?.boolValue == true)
+        #expect(again["error"]?.objectValue?["code"]?.stringValue == "timeout")
+        // A command sent after the retry proves the retry's own command would have arrived by now.
+        _ = try await h.command("vault", #"{"command":"lock","request_id":"after"}"#)
+        #expect(sent.messages.filter { $0.text?.contains("mid-air") == true }.count == 1)
+        try await h.stop()
+    }
+
     @Test func brokerRestartMidStreamLosesNoEvent() async throws {
         let h = try await BridgeHarness.start(["gate"], brokerOptions: BrokerOptions(persistence: true))
         // The watcher keeps a persistent session too, so it misses nothing while the broker is away.
