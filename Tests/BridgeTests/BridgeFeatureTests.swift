@@ -1,3 +1,4 @@
+import Bridge
 import Foundation
 import JSON
 import LockAPI
@@ -162,5 +163,18 @@ import TestSupport
         #expect(try await process.waitForExit() == 2)
         #expect(process.text.contains(named))
         #expect(!process.text.contains("hunter22"))
+    }
+
+    /// The shipped example loads, and names every key the parser knows (except the refused `password`).
+    @Test func theExampleConfigIsCompleteAndLoads() throws {
+        let text = try ShippedBroker.file("config/lockbridge.yaml")
+        var settings = BridgeConfiguration()
+        _ = try settings.apply(yaml: text)
+        let parser = try ShippedBroker.file("Sources/Bridge/BridgeConfiguration+YAML.swift")
+        let keys = parser.split(separator: "case \"").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
+        #expect(keys.count > 15)
+        for key in keys where key != "password" {
+            #expect(text.contains("\n\(key):") || text.contains("\n# \(key):"), "config/lockbridge.yaml does not show \(key)")
+        }
     }
 }
