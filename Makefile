@@ -1,10 +1,10 @@
 # LockBridge: `make run` starts a live demo, `make test` runs every test.
 SHELL := /bin/bash
 APT_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libjson-c-dev libsqlite3-dev \
-                openssl valgrind python3 ca-certificates docker-compose
+                openssl valgrind python3 python3-venv ca-certificates docker-compose
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build test run bench-transport leakcheck clean
+.PHONY: deps build test test-ha run bench-transport leakcheck clean
 
 deps:
 	@scripts/install-deps.sh $(APT_PACKAGES)
@@ -16,6 +16,10 @@ test: deps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build $(SWIFT_BUILD_FLAGS)
 	scripts/json-leakcheck.sh
+
+# Home Assistant's own discovery schemas on every config the bridge publishes (cached venv in .venv-ha).
+test-ha: deps
+	scripts/test-ha.sh
 
 leakcheck: deps
 	scripts/json-leakcheck.sh

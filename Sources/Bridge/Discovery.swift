@@ -10,8 +10,10 @@ struct Discovery {
     let topics: PublicTopics
     let version: String
 
-    /// Ids and node ids include the base topic, so two bridges never collide.
-    var baseID: String { String(topics.base.map { $0.isLetter || $0.isNumber ? $0 : "_" }) }
+    /// Ids and node ids include the base topic, so two bridges never collide. ASCII letters and
+    /// digits only: Home Assistant ignores a config whose node id has anything but `[a-zA-Z0-9_-]`
+    /// (a base topic like `home/Schlösser` would otherwise hide every entity).
+    var baseID: String { String(topics.base.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }) }
     func node(_ id: LockID) -> String { "\(baseID)_\(id.rawValue.replacingOccurrences(of: "-", with: "_"))" }
     var bridgeNode: String { "\(baseID)_bridge" }
 

@@ -24,23 +24,25 @@ final class BridgeHarness: @unchecked Sendable {
 
     static func start(
         _ locks: [String], bridge bridgeArguments: [String] = [], emulator emulatorArguments: [String] = [],
-        brokerOptions: BrokerOptions = BrokerOptions()
+        brokerOptions: BrokerOptions = BrokerOptions(), baseName: String = "lockbridge"
     ) async throws -> BridgeHarness {
         let broker = try await Broker.start(brokerOptions)
-        let h = try await BridgeHarness(broker, locks, bridgeArguments, emulatorArguments)
+        let h = try await BridgeHarness(broker, locks, bridgeArguments, emulatorArguments, baseName)
         try await h.startEmulator()
         try await h.startBridge()
         for lock in locks { try await h.waitForAvailability(lock, "online") }
         return h
     }
 
-    private init(_ broker: Broker, _ locks: [String], _ bridgeArguments: [String], _ emulatorArguments: [String]) async throws {
+    private init(
+        _ broker: Broker, _ locks: [String], _ bridgeArguments: [String], _ emulatorArguments: [String], _ baseName: String
+    ) async throws {
         self.broker = broker
         self.locks = locks
         self.bridgeArguments = bridgeArguments
         self.emulatorArguments = emulatorArguments
         let unique = TestNames.baseTopic("x")
-        base = unique.replacingOccurrences(of: "/x", with: "/lockbridge")
+        base = unique.replacingOccurrences(of: "/x", with: "/\(baseName)")
         prefix = unique.replacingOccurrences(of: "/x", with: "/lockdev")
         directory = broker.directory
         keyFile = directory.appendingPathComponent("device.key").path

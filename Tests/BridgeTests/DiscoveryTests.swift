@@ -48,4 +48,22 @@ import TestSupport
         try await waitUntil(10, "configs republished") { configs.messages.count >= before + 13 }
         try await h.stop()
     }
+
+    /// Home Assistant ignores a config whose topic has anything but `[a-zA-Z0-9_-]` in the node or
+    /// object id (its discovery `TOPIC_MATCHER`), so a base topic with other letters must not leak in.
+    @Test func nodeIDsStayWithinWhatHomeAssistantAccepts() async throws {
+        let prefix = TestNames.baseTopic("ha")
+        let h = try await BridgeHarness.start(["front-door"], bridge: ["--discovery-prefix", prefix], baseName: "Schlösser.2")
+        let configs = try await MessageCollector(h.client, "\(prefix)/#")
+        try await waitUntil(10, "13 discovery configs") { configs.messages.filter { $0.topic.hasSuffix("/config") }.count >= 13 }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-".utf8)
+        for message in configs.messages where message.topic.hasSuffix("/config") {
+            let levels = message.topic.dropFirst(prefix.count + 1).split(separator: "/")
+            #expect(levels.count == 4, "\(message.topic)")
+            #expect(levels.dropFirst().dropLast().allSatisfy { $0.utf8.allSatisfy(allowed.contains) }, "\(message.topic)")
+            let config = try JSON.parseObject(message.payload)
+            #expect(config["unique_id"]?.stringValue?.hasPrefix(String(levels[1])) == true, "\(message.topic)")
+        }
+        try await h.stop()
+    }
 }
