@@ -112,6 +112,6 @@ command code-door '{"command":"set_config","require_code_for_remote":true,"code"
 # 12 entities per lock (spec section 5) and the bridge's own connection sensor.
 "$python" scripts/ha_validate.py --host 127.0.0.1 --port "$port" --prefix homeassistant \
   --expect $((2 * 12 + 1)) --timeout "$deadline_s" \
-  --require '/lock/[^/]*code_door/lock/config$=code_format' \
-  --absent '/lock/[^/]*plain_door/lock/config$=code_format' \
+  --require '/lock/[^/]*_code-door/lock/config$=code_format' \
+  --absent '/lock/[^/]*_plain-door/lock/config$=code_format' \
   --require '/lock/[^/]*/lock/config$=payload_open'

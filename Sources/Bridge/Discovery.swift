@@ -14,7 +14,9 @@ struct Discovery {
     /// digits only: Home Assistant ignores a config whose node id has anything but `[a-zA-Z0-9_-]`
     /// (a base topic like `home/Schlösser` would otherwise hide every entity).
     var baseID: String { String(topics.base.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }) }
-    func node(_ id: LockID) -> String { "\(baseID)_\(id.rawValue.replacingOccurrences(of: "-", with: "_"))" }
+    /// Lock ids are already within `[a-z0-9_-]`, and kept as they are so `front-door` and
+    /// `front_door` stay two devices.
+    func node(_ id: LockID) -> String { "\(baseID)_\(id.rawValue)" }
     var bridgeNode: String { "\(baseID)_bridge" }
 
     /// Every value the access and fault event entities can carry (adding one is a breaking change).
@@ -50,7 +52,7 @@ struct Discovery {
         if codeRequired { lock["code_format"] = #"^\d{4,12}$"# }
         return [
             ("lock", "lock", entity("lock", nil, availability: withLock, lock)),
-            ("sensor", "battery", entity("battery", "Battery", availability: withLock, [
+            ("sensor", "battery", entity("battery", "Battery", availability: bridgeOnly, [
                 "state_topic": .string(state), "device_class": "battery", "unit_of_measurement": "%",
                 "state_class": "measurement", "value_template": "{{ value_json.battery.percent }}", "entity_category": "diagnostic",
             ])),
@@ -85,7 +87,7 @@ struct Discovery {
                 "command_topic": .string(set), "payload_press": #"{"command":"restart"}"#, "qos": 1, "retain": false,
                 "device_class": "restart", "entity_category": "config",
             ])),
-            ("button", "refresh", entity("refresh", "Refresh", availability: withLock, [
+            ("button", "refresh", entity("refresh", "Refresh", availability: bridgeOnly, [
                 "command_topic": .string(set), "payload_press": #"{"command":"refresh"}"#, "qos": 1, "retain": false,
                 "entity_category": "diagnostic",
             ])),

@@ -18,14 +18,17 @@ import TestSupport
         #expect(lock["command_topic"]?.stringValue == "\(h.base)/front-door/set")
         #expect(lock["availability_mode"]?.stringValue == "all")
         #expect(lock["availability"]?.arrayValue?.count == 2)
-        #expect(lock["unique_id"]?.stringValue?.contains("front_door") == true)
+        #expect(lock["unique_id"]?.stringValue?.hasSuffix("_front-door_lock") == true)
         #expect(lock["code_format"] == nil)
         #expect(lock["device"]?.objectValue?["via_device"]?.stringValue?.hasSuffix("_bridge") == true)
         #expect(lock["origin"]?.objectValue?["name"]?.stringValue == "LockBridge")
         #expect(lock["command_template"]?.stringValue?.contains("issued_at") == true)
         let faults = try config("event", "fault")
         #expect(faults["event_types"]?.arrayValue?.contains("override_used_raised") == true)
-        #expect(try config("binary_sensor", "connectivity")["availability"]?.arrayValue?.count == 1)
+        // Diagnostic entities follow the bridge alone, so "disconnected" can be shown at all.
+        for (component, object) in [("binary_sensor", "connectivity"), ("sensor", "battery"), ("button", "refresh"), ("binary_sensor", "problem")] {
+            #expect(try config(component, object)["availability"]?.arrayValue?.count == 1, "\(component) \(object)")
+        }
         #expect(try config("select", "mode")["options"]?.arrayValue?.count == 5)
 
         // Requiring a code for remote use republishes the lock with a code format.
