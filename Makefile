@@ -1,10 +1,10 @@
 # LockBridge: `make run` starts a live demo, `make test` runs every test.
 SHELL := /bin/bash
 APT_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libjson-c-dev libsqlite3-dev \
-                openssl valgrind python3 ca-certificates
+                openssl libssl-dev valgrind python3 ca-certificates
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build test run bench-transport leakcheck clean
+.PHONY: deps build test run bench bench-transport leakcheck clean
 
 deps:
 	@scripts/install-deps.sh $(APT_PACKAGES)
@@ -23,6 +23,14 @@ leakcheck: deps
 run: deps
 	swift build $(SWIFT_BUILD_FLAGS)
 	@scripts/run-demo.sh
+
+# The bridge against a minimal C relay (release builds; the programs it starts sit beside it).
+bench: deps
+	swift build -c release --product lockbridge
+	swift build -c release --product lock-emulator
+	swift build -c release --product relay-bench-c
+	swift build -c release --product bridge-bench
+	.build/release/bridge-bench
 
 bench-transport: deps
 	swift build -c release --product transport-bench

@@ -1,0 +1,104 @@
+import MQTT
+import Synchronization
+
+/// Counts access events by lock and seq on the driver's loop thread, so a duplicate is not
+/// counted twice and a missing one shows as loss.
+final class EventTally: Sendable {
+    private struct State {
+        var seen = Set<UInt64>()
+        var duplicates = 0
+        var unreadable = 0
+        var last: ContinuousClock.Instant?
+    }
+    private let state = Mutex(State())
+    private let expected: Int
+    private let topicHead: Int
+    private static let method = Array("\"mechanical_key\"".utf8)
+    private static let suffix = "/event/access"
+
+    /// Events arrive on `<base>/<lock>/event/access`.
+    init(base: String, expected: Int) {
+        self.expected = expected
+        topicHead = base.utf8.count + 1
+    }
+
+    func record(_ message: MQTTMessage) {
+        guard Payload.contains(message.payload, Self.method) else { return }  // e.g. an auto-relock
+        let utf8 = Array(message.topic.utf8)
+        let lockEnd = utf8.count - Self.suffix.utf8.count
+        guard lockEnd > topicHead, let dash = utf8[topicHead..<lockEnd].lastIndex(of: UInt8(ascii: "-")),
+            let index = Int(String(decoding: utf8[(dash + 1)..<lockEnd], as: UTF8.self)),
+            let seq = Payload.int("seq", in: message.payload)
+        else {
+            state.withLock { $0.unreadable += 1 }
+            return
+        }
+        let now = ContinuousClock.now
+        state.withLock { s in
+            if s.seen.insert(UInt64(index) << 32 | UInt64(seq)).inserted {
+                if s.seen.count == expected { s.last = now }
+            } else {
+                s.duplicates += 1
+            }
+        }
+    }
+
+    var unique: Int { state.withLock { $0.seen.count } }
+    var duplicates: Int { state.withLock { $0.duplicates } }
+    var unreadable: Int { state.withLock { $0.unreadable } }
+    /// When the last expected event arrived.
+    var completedAt: ContinuousClock.Instant? { state.withLock { $0.last } }
+}
+
+/// The one reply the latency driver waits for, resumed from the loop thread.
+final class ReplyWaiter: Sendable {
+    private struct State {
+        var needle: [UInt8] = []
+        var since = ContinuousClock.now
+        var arrived: ContinuousClock.Instant?
+        var waiter: CheckedContinuation<ContinuousClock.Instant?, Never>?
+    }
+    private let state = Mutex(State())
+
+    /// From now on, a payload that contains `needle` is the awaited reply.
+    func expect(_ needle: [UInt8]) {
+        state.withLock {
+            $0.needle = needle
+            $0.arrived = nil
+            $0.since = .now
+        }
+    }
+
+    func deliver(_ payload: [UInt8]) {
+        let now = ContinuousClock.now
+        let waiter = state.withLock { s -> CheckedContinuation<ContinuousClock.Instant?, Never>? in
+            guard !s.needle.isEmpty, s.arrived == nil, Payload.contains(payload, s.needle) else { return nil }
+            s.arrived = now
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume(returning: now)
+    }
+
+    /// When the reply arrived, or nil when `expire` gave up on it.
+    func wait() async -> ContinuousClock.Instant? {
+        await withCheckedContinuation { continuation in
+            let early = state.withLock { s -> ContinuousClock.Instant?? in
+                if let arrived = s.arrived { return .some(arrived) }
+                s.waiter = continuation
+                return .none
+            }
+            if let early { continuation.resume(returning: early) }
+        }
+    }
+
+    /// Gives up on a reply awaited for longer than `limit` (called by a watchdog).
+    func expire(after limit: Duration) {
+        let waiter = state.withLock { s -> CheckedContinuation<ContinuousClock.Instant?, Never>? in
+            guard s.waiter != nil, ContinuousClock.now - s.since > limit else { return nil }
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+}
