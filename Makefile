@@ -1,7 +1,7 @@
 # LockBridge: `make run` starts a live demo, `make test` runs every test.
 SHELL := /bin/bash
 APT_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libjson-c-dev libsqlite3-dev \
-                openssl libssl-dev valgrind python3 ca-certificates
+                openssl valgrind python3 ca-certificates
 SWIFT_BUILD_FLAGS ?=
 
 .PHONY: deps build test run bench bench-transport leakcheck clean
@@ -24,7 +24,7 @@ run: deps
 	swift build $(SWIFT_BUILD_FLAGS)
 	@scripts/run-demo.sh
 
-# The bridge against a minimal C relay (release builds; the programs it starts sit beside it).
+# The bridge against a minimal C relay, 1,000 and 10,000 locks (release builds; see docs/benchmarks.md).
 bench: deps
 	swift build -c release --product lockbridge
 	swift build -c release --product lock-emulator

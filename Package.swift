@@ -103,8 +103,7 @@ let package = Package(
             name: "bridge-bench",
             dependencies: ["MQTT", "LockAPI", "TestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strict),
-        .executableTarget(
-            name: "relay-bench-c", linkerSettings: [.linkedLibrary("mosquitto"), .linkedLibrary("crypto")]),
+        .executableTarget(name: "relay-bench-c", linkerSettings: [.linkedLibrary("mosquitto")]),
 
         .testTarget(
             name: "MQTTTests", dependencies: ["MQTT", "TestSupport", "mqtt-test-helper"],

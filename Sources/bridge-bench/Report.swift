@@ -8,10 +8,16 @@ struct Figures {
     var p50: [Double] = []
     var p99: [Double] = []
     var failedCommands = 0
-    /// The relay only: commands sent on to the emulator, signed, answered from its ack.
-    var viaLockP50: [Double] = []
-    var viaLockP99: [Double] = []
+    /// The relay only: commands echoed at once as results, without the lock (2 broker hops, not 4).
+    var directP50: [Double] = []
+    var directP99: [Double] = []
+    /// CPU seconds (user + system) the subject used during its runs.
+    var cpuSeconds: Double?
+    var idleRSS: Double?
     var rssMB: Double?
+    var peakRSS: Double?
+    /// Each throughput run's CPU use per process (`CPULoad`).
+    var load: [String] = []
 }
 
 func median(_ values: [Double]) -> Double {
@@ -27,7 +33,7 @@ struct Table {
 
     init() {
         lines.append(
-            "metric".padding(toLength: 36, withPad: " ", startingAt: 0)
+            "metric".padding(toLength: 40, withPad: " ", startingAt: 0)
                 + "      bridge       relay    ratio   target    ")
         lines.append(String(repeating: "-", count: 100))
     }
@@ -44,7 +50,7 @@ struct Table {
             targetText = (higherIsBetter ? ">= " : "<= ") + String(format: "%.2f", target)
         }
         lines.append(
-            name.padding(toLength: 36, withPad: " ", startingAt: 0)
+            name.padding(toLength: 40, withPad: " ", startingAt: 0)
                 + String(format: "%12.1f", bridge)
                 + (relay.map { String(format: "%12.1f", $0) } ?? String(repeating: " ", count: 11) + "-")
                 + (ratio.map { String(format: "%9.2f", $0) } ?? "        -")
@@ -62,7 +68,7 @@ struct Table {
             targetText = "<= \(Int(limit)) MB"
         }
         lines.append(
-            name.padding(toLength: 36, withPad: " ", startingAt: 0)
+            name.padding(toLength: 40, withPad: " ", startingAt: 0)
                 + (value.map { String(format: "%12.1f", $0) } ?? "           ?")
                 + String(repeating: " ", count: 11) + "-" + "        -"
                 + "   " + targetText.padding(toLength: 9, withPad: " ", startingAt: 0) + verdict)

@@ -7,7 +7,7 @@ struct Settings {
     /// Runs of every measurement per subject; the table shows the median.
     var runs = 3
     /// Sim actions (each one access event) per throughput run.
-    var events = 20_000
+    var events = 10_000
     /// How many locks the sim actions are spread over (at most the lock count).
     var eventLocks = 1_000
     /// Sequential commands per latency run (plus 10 % warm-up that is not recorded).

@@ -18,6 +18,8 @@ final class Stack: Sendable {
     init(count: Int) async throws {
         self.count = count
         broker = try await Broker.start()
+        Cleanup.track(broker.pid, "mosquitto")
+        Cleanup.track(path: broker.directory.path)
         prefix = TestNames.baseTopic("lockdev")
         keyFile = broker.directory.appendingPathComponent("device.key").path
         try DeviceSigner.newKeyFileContents().write(toFile: keyFile, atomically: true, encoding: .utf8)
@@ -29,6 +31,7 @@ final class Stack: Sendable {
             "--device-key-file", keyFile, "--topic-prefix", prefix, "--enable-sim",
             "--heartbeat-interval", "30", "--hash-iterations", "64", "--instance", "emu-bench",
         ])
+        Cleanup.track(emulator, "lock-emulator")
         try await waitUntil(120, "\(count) locks to publish their state") { snapshots.count >= count }
         snapshots.stop()
         try await Processes.settle(emulator.pid, "lock-emulator")
@@ -37,8 +40,11 @@ final class Stack: Sendable {
     func stop() async throws {
         emulator.send(SIGTERM)
         _ = try await emulator.waitForExit(within: 30)
+        Cleanup.forget(emulator.pid)
         await client.disconnect()
+        let pid = broker.pid
         try await broker.stop()
+        Cleanup.forget(pid)
     }
 
     /// `lockbridge run` on this stack, ready once every lock is online on the public API.
@@ -48,6 +54,7 @@ final class Stack: Sendable {
             "run", "--broker", broker.url, "--data-dir", broker.directory.appendingPathComponent("bridge").path,
             "--base-topic", base, "--device-topic-prefix", prefix, "--device-key-file", keyFile,
         ])
+        Cleanup.track(bridge, "lockbridge")
         let count = self.count
         try await waitUntil(300, "the bridge to report \(count) locks online") { online.count >= count }
         online.stop()
@@ -58,13 +65,16 @@ final class Stack: Sendable {
     /// The C relay baseline on this stack, ready once subscribed.
     func startRelay(base: String) async throws -> ChildProcess {
         let relay = try ChildProcess("relay-bench-c", ["\(broker.port)", prefix, base, keyFile])
+        Cleanup.track(relay, "relay-bench-c")
         try await relay.waitForOutput("ready", within: 10)
         return relay
     }
 
     func stopChild(_ child: ChildProcess, _ name: String) async throws {
         child.send(SIGTERM)
-        guard try await child.waitForExit(within: 30) == 0 || name == "relay" else {
+        let code = try await child.waitForExit(within: 30)
+        Cleanup.forget(child.pid)
+        guard code == 0 || name == "relay" else {
             throw FixtureError("\(name) exited badly: \(child.text.suffix(2000))")
         }
     }
@@ -91,12 +101,19 @@ final class DistinctTopics: Sendable {
     func stop() { client.unsubscribe(token) }
 }
 
+extension Cleanup {
+    static func track(_ child: ChildProcess, _ name: String) {
+        track(child.pid, name)
+        track(path: child.outputFile)
+    }
+}
+
 /// What /proc says about a child.
 enum Processes {
-    /// Resident memory in MB (VmRSS).
-    static func rssMB(_ pid: Int32) -> Double? {
+    /// A memory figure of /proc/<pid>/status in MB: VmRSS (resident now) or VmHWM (peak).
+    static func memoryMB(_ pid: Int32, _ field: String) -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") }),
             let kB = Double(line.split(separator: " ").dropFirst().first ?? "")
         else { return nil }
         return kB / 1024
@@ -111,6 +128,10 @@ enum Processes {
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
         return user + system
+    }
+
+    static func cpuSeconds(_ pid: Int32) -> Double? {
+        cpuTicks(pid).map { Double($0) / Double(sysconf(Int32(_SC_CLK_TCK))) }
     }
 
     /// Waits (up to two minutes) until `pid` uses under 20 % of a core over one second, so a

@@ -10,10 +10,11 @@
 // runs until a signal ends it.
 //
 // usage: relay-bench-c PORT DEVICE-PREFIX BASE-TOPIC DEVICE-KEY-FILE
+//        relay-bench-c --selftest      (checks the HMAC against RFC 4231)
+#include "hmac_sha256.h"
+
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,10 +69,9 @@ static void send_device_command(struct mosquitto *m, const char *lock, const str
     memcpy(signed_text, lock, lock_len);
     signed_text[lock_len] = 0;
     memcpy(signed_text + lock_len + 1, payload, (size_t)n);
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int mac_len = 0;
-    HMAC(EVP_sha256(), key, key_len, (unsigned char *)signed_text, lock_len + 1 + (size_t)n, mac, &mac_len);
-    for (unsigned int i = 0; i < mac_len; i++) sprintf(mac_hex + 2 * i, "%02x", mac[i]);
+    unsigned char mac[32];
+    hmac_sha256(key, (size_t)key_len, (unsigned char *)signed_text, lock_len + 1 + (size_t)n, mac);
+    for (int i = 0; i < 32; i++) sprintf(mac_hex + 2 * i, "%02x", mac[i]);
     mosquitto_property *props = NULL;
     mosquitto_property_add_string_pair(&props, MQTT_PROP_USER_PROPERTY, "mac", mac_hex);
     snprintf(topic, sizeof topic, "%s/%s/cmd", prefix, lock);
@@ -126,7 +126,20 @@ static int read_key(const char *path) {
     return key_len >= 32;
 }
 
+// RFC 4231 test case 2.
+static int selftest(void) {
+    const char *data = "what do ya want for nothing?";
+    const char *want = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    unsigned char mac[32];
+    char hex[65];
+    hmac_sha256((const unsigned char *)"Jefe", 4, (const unsigned char *)data, strlen(data), mac);
+    for (int i = 0; i < 32; i++) sprintf(hex + 2 * i, "%02x", mac[i]);
+    printf("%s\n", strcmp(hex, want) == 0 ? "hmac ok" : "hmac WRONG");
+    return strcmp(hex, want) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "--selftest") == 0) return selftest();
     if (argc != 5) {
         fprintf(stderr, "usage: relay-bench-c PORT DEVICE-PREFIX BASE-TOPIC DEVICE-KEY-FILE\n");
         return 2;
