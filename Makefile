@@ -4,7 +4,7 @@ APT_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libjson-c-dev libsq
                 openssl valgrind python3 python3-venv ca-certificates docker-compose
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build test test-ha run bench-transport leakcheck clean
+.PHONY: deps build test test-ha run bench bench-transport leakcheck clean
 
 deps:
 	@scripts/install-deps.sh $(APT_PACKAGES)
@@ -27,6 +27,14 @@ leakcheck: deps
 run: deps
 	swift build $(SWIFT_BUILD_FLAGS)
 	@scripts/run-demo.sh
+
+# The bridge against a minimal C relay, 1,000 and 10,000 locks (release builds; see docs/benchmarks.md).
+bench: deps
+	swift build -c release --product lockbridge
+	swift build -c release --product lock-emulator
+	swift build -c release --product relay-bench-c
+	swift build -c release --product bridge-bench
+	.build/release/bridge-bench
 
 bench-transport: deps
 	swift build -c release --product transport-bench

@@ -98,6 +98,13 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "transport-bench-c", linkerSettings: [.linkedLibrary("mosquitto")]),
 
+        // `make bench`: the bridge against a minimal relay in C, same broker, same emulator, same driver.
+        .executableTarget(
+            name: "bridge-bench",
+            dependencies: ["MQTT", "LockAPI", "TestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            swiftSettings: strict),
+        .executableTarget(name: "relay-bench-c", linkerSettings: [.linkedLibrary("mosquitto")]),
+
         .testTarget(
             name: "MQTTTests", dependencies: ["MQTT", "TestSupport", "mqtt-test-helper"],
             swiftSettings: strict),

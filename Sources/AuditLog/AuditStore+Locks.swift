@@ -39,6 +39,16 @@ extension AuditStore {
         }
     }
 
+    /// Stores many locks' states in one transaction: one commit for a whole batch of changed
+    /// locks, instead of one each.
+    public func saveLockStates(_ states: [(lock: String, state: [UInt8])]) throws(AuditStoreError) {
+        if states.isEmpty { return }
+        try writing("saving the state of \(states.count) lock(s)") { db in
+            let statement = try db.cachedStatement(sql: AuditSQL.saveLockState)
+            for (lock, state) in states { try statement.execute(arguments: [lock, Data(state)]) }
+        }
+    }
+
     /// Every saved lock state, by lock, to republish retained state on restart.
     public func lockStates() throws(AuditStoreError) -> [String: [UInt8]] {
         try reading("reading the saved lock states") { db in

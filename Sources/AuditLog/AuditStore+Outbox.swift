@@ -16,6 +16,23 @@ extension AuditStore {
         }
     }
 
+    /// Writes one device event, undelivered, and records (epoch, seq) as the lock's last
+    /// sequence, in one transaction: one commit per event instead of two, and a crash can no
+    /// longer keep the record without the sequence or the other way round.
+    public func appendSequenced(
+        lock: String, category: String, topic: String, payload: [UInt8], at: Date, epoch: Int64,
+        seq: Int64
+    ) throws(AuditStoreError) -> Int64 {
+        try writing("appending a \(category) record for lock \(lock) at sequence \(epoch)/\(seq)") { db in
+            try db.cachedStatement(sql: AuditSQL.append).execute(arguments: [
+                lock, category, topic, Data(payload), at.storedSeconds, epoch, seq,
+            ])
+            let id = db.lastInsertedRowID
+            try db.cachedStatement(sql: AuditSQL.setLastSequence).execute(arguments: [lock, epoch, seq])
+            return id
+        }
+    }
+
     /// Marks a record delivered (after the broker's PUBACK); marking it again does nothing.
     public func markDelivered(_ id: Int64) throws(AuditStoreError) {
         try markDelivered([id])

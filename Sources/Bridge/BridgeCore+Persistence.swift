@@ -7,7 +7,8 @@ import Logging
 /// What the bridge keeps of each lock across restarts, so it can republish before any new
 /// device data arrives, and tell gaps and duplicates after a restart too.
 extension BridgeCore {
-    func savedState(_ record: LockRecord) -> [UInt8] {
+    /// Static, so the service can serialize outside the core's mutex.
+    static func savedState(_ record: LockRecord) -> [UInt8] {
         var faults = JSONObject()
         for (fault, at) in record.bridgeFaults.sorted(by: { $0.key < $1.key }) { faults[fault.rawValue] = .string(RFC3339.format(at)) }
         let o: JSONObject = [

@@ -22,9 +22,13 @@ extension BridgeService {
                 sink.yield(Publication(topic: topic, payload: payload, retain: retain, properties: properties))
             case .event(let lock, let category, let topic, let payload, let epoch, let seq):
                 do {
-                    let id = try store.append(lock: lock.rawValue, category: category, topic: topic, payload: payload, at: Date(), epoch: epoch, seq: seq)
-                    // The exact last seq survives a crash, so a restart asks for just what it missed.
-                    if let epoch, let seq { try store.setLastSequence(lock: lock.rawValue, epoch: epoch, seq: seq) }
+                    // The exact last seq survives a crash, so a restart asks for just what it missed;
+                    // written in the record's own transaction (one commit per event, not two).
+                    let id = if let epoch, let seq {
+                        try store.appendSequenced(lock: lock.rawValue, category: category, topic: topic, payload: payload, at: Date(), epoch: epoch, seq: seq)
+                    } else {
+                        try store.append(lock: lock.rawValue, category: category, topic: topic, payload: payload, at: Date(), epoch: nil, seq: nil)
+                    }
                     sink.yield(Publication(topic: topic, payload: payload, auditID: id))
                 } catch {
                     // Still publish: an event late in the log beats an event lost.

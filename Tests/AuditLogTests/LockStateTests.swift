@@ -26,6 +26,29 @@ struct LockStateTests {
         #expect(try store.lockStates() == ["front": Array(#"{"v":2}"#.utf8), "back": []])
     }
 
+    @Test func saveLockStatesStoresABatchInOneGo() throws {
+        let store = try AuditStore.inMemory()
+        try store.saveLockState(lock: "front", state: [1])
+        try store.saveLockStates([])
+        try store.saveLockStates([(lock: "front", state: [2]), (lock: "back", state: [3])])
+        #expect(try store.lockStates() == ["front": [2], "back": [3]])
+    }
+
+    @Test func appendSequencedRecordsTheEventAndItsSequenceTogether() throws {
+        let store = try AuditStore.inMemory()
+        let first = try store.appendSequenced(
+            lock: "front", category: "access", topic: "lockbridge/front/event/access", payload: Array(#"{"n":1}"#.utf8),
+            at: t0, epoch: 3, seq: 41)
+        let second = try store.appendSequenced(
+            lock: "front", category: "access", topic: "lockbridge/front/event/access", payload: Array(#"{"n":2}"#.utf8),
+            at: t0, epoch: 3, seq: 42)
+        #expect(second > first)
+        let last = try #require(try store.lastSequence(lock: "front"))
+        #expect(last.epoch == 3 && last.seq == 42)
+        #expect(try store.undelivered(limit: 10).map(\.id) == [first, second])
+        #expect(try store.history(lock: "front", since: nil, limit: 10).map(\.n) == [1, 2])
+    }
+
     @Test func removeLockForgetsStateAndSequenceButNotHistory() throws {
         let store = try AuditStore.inMemory()
         try store.saveLockState(lock: "front", state: [1])
