@@ -12,7 +12,7 @@ extension BridgeCore {
         guard record.online != online || firstReport else { return }
         record.online = online
         out.append(availabilityMessage(record))
-        let wifiDown = record.snapshot?["radio"]?.objectValue?["wifi"]?.boolValue == false
+        let wifiDown = record.snapshotBytes != nil && !record.wifiUp
         if online {
             clearFault(&record, .lockOffline, now: now, into: &out)
         } else if !wifiDown {
@@ -20,7 +20,7 @@ extension BridgeCore {
             raiseFault(&record, .lockOffline, detail: [:], now: now, into: &out)
         }
         // Remote use comes and goes with the link, so the count of usable ways in does too.
-        if record.snapshot != nil { updateLockoutRisk(&record, now: now, into: &out) }
+        if record.snapshotBytes != nil { updateLockoutRisk(&record, now: now, into: &out) }
     }
 
     mutating func raiseFault(_ record: inout LockRecord, _ fault: FaultCode, detail: JSONObject, now: Date, into out: inout [BridgeOutput]) {
@@ -69,7 +69,7 @@ extension BridgeCore {
 
     /// `lockout_risk` while fewer than two ways in are usable.
     mutating func updateLockoutRisk(_ record: inout LockRecord, now: Date, into out: inout [BridgeOutput]) {
-        let usable = StatePayload.access(record).filter { $0.value.objectValue?["usable"]?.boolValue == true }.count
+        let usable = StatePayload.access(record, record.snapshot).filter { $0.value.objectValue?["usable"]?.boolValue == true }.count
         if usable < 2 {
             raiseFault(&record, .lockoutRisk, detail: ["usable_ways": .int(Int64(usable))], now: now, into: &out)
         } else {

@@ -62,8 +62,8 @@ struct BridgeCore {
             logger.info("a removed lock reported again", metadata: ["lock.id": "\(id)"])
         }
         var record = locks[id] ?? LockRecord(id: id)
-        let firstReport = record.snapshot == nil
-        let previousCredentials = record.snapshot?["credentials"]
+        let firstReport = record.snapshotBytes == nil
+        let previousCredentials = record.credentialsHash
         if let epoch = snapshot["epoch"]?.intValue, let seq = snapshot["seq"]?.intValue {
             if record.epoch == 0 {
                 // First sight of this lock: its history before now is not ours to replay.
@@ -76,7 +76,7 @@ struct BridgeCore {
                 if record.behindSince == nil { record.behindSince = now }
             }
         }
-        record.snapshot = snapshot
+        record.store(snapshot, bytes: payload)
         record.emulator = snapshot["emulator"]?.stringValue
         record.updatedAt = now
         if !retained { record.lastSeen = now }
@@ -98,11 +98,11 @@ struct BridgeCore {
         if firstReport && record.batteryLevel == levelBefore { out.append(batteryAlertMessage(record, now: now)) }
         updateLockoutRisk(&record, now: now, into: &out)
         updateRotation(&record, now: now, into: &out)
-        if previousCredentials != snapshot["credentials"] {
+        if previousCredentials != record.credentialsHash {
             out.append(credentialsMessage(record, now: now))
         }
         out += discoveryMessages(&record)
-        locks[id] = record
+        locks[id] = record.compacted
         out.append(stateMessage(record, now: now))
         return out
     }
@@ -113,8 +113,7 @@ struct BridgeCore {
         var out: [BridgeOutput] = []
         record.lastHeartbeat = now
         record.lastSeen = now
-        let wifiUp = record.snapshot?["radio"]?.objectValue?["wifi"]?.boolValue ?? true
-        if wifiUp { setOnline(&record, true, now: now, into: &out) }
+        if record.wifiUp { setOnline(&record, true, now: now, into: &out) }
         locks[id] = record
         if !out.isEmpty { out.append(stateMessage(record, now: now)) }
         return out

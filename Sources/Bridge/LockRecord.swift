@@ -7,8 +7,16 @@ import LockCore
 /// What the bridge knows about one lock: the last device snapshot plus its own derived facts.
 struct LockRecord {
     let id: LockID
-    /// The newest device snapshot (docs/device-link.md), nil until the lock first reports.
-    var snapshot: JSONObject?
+    /// The newest device snapshot (docs/device-link.md) as the lock sent it, nil until the lock
+    /// first reports. Kept as bytes: a parsed tree costs about six times as much, which at 10,000
+    /// locks was most of the bridge's memory.
+    private(set) var snapshotBytes: [UInt8]?
+    /// The parsed snapshot while one message is being handled; dropped before the record is stored.
+    private var parsed: JSONObject?
+    /// What hot paths (heartbeats, availability) read, taken when the snapshot is stored.
+    private(set) var wifiUp = true
+    /// Tells a credentials change without keeping the credentials.
+    private(set) var credentialsHash: Int?
     var online = false
     var lastSeen: Date?
     var lastHeartbeat: Date?
@@ -40,6 +48,36 @@ struct LockRecord {
 
     init(id: LockID) { self.id = id }
 
+    /// The newest device snapshot, parsed on demand.
+    var snapshot: JSONObject? {
+        get { parsed ?? snapshotBytes.flatMap { try? JSON.parseObject($0, limits: Self.snapshotLimits) } }
+        set {
+            store(newValue, bytes: nil)
+            parsed = nil
+        }
+    }
+
+    static let snapshotLimits = JSONLimits(maxBytes: 1 << 20, maxDepth: 16)
+
+    /// Stores a snapshot; `bytes` is its JSON when the caller has it already.
+    mutating func store(_ object: JSONObject?, bytes: [UInt8]?) {
+        guard let object else {
+            (snapshotBytes, parsed, wifiUp, credentialsHash) = (nil, nil, true, nil)
+            return
+        }
+        snapshotBytes = bytes ?? (try? object.serializedBytes())
+        parsed = object
+        wifiUp = object["radio"]?.objectValue?["wifi"]?.boolValue ?? true
+        credentialsHash = object["credentials"]?.hashValue
+    }
+
+    /// This record without the parsed snapshot, as the registry keeps it.
+    var compacted: LockRecord {
+        var copy = self
+        copy.parsed = nil
+        return copy
+    }
+
     /// The lock's salt and PBKDF2 rounds, from its snapshot, to hash codes as it does.
     var hasher: (salt: [UInt8], hasher: CodeHasher)? {
         guard let snapshot, let saltText = snapshot["salt"]?.stringValue, let salt = Hex.decode(saltText),
@@ -48,8 +86,8 @@ struct LockRecord {
         return (salt, CodeHasher(iterations: Int(rounds)))
     }
 
-    /// Faults active right now: the lock's and the bridge's, sorted by name.
-    var activeFaults: [String] {
+    /// Faults active right now, given the parsed snapshot: the lock's and the bridge's, sorted by name.
+    func activeFaults(_ snapshot: JSONObject?) -> [String] {
         var all = Set(snapshot?["faults"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         for fault in bridgeFaults.keys { all.insert(fault.rawValue) }
         if !rotationDue.isEmpty { all.insert(FaultCode.codeRotationDue.rawValue) }

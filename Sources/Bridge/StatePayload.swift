@@ -7,7 +7,8 @@ import LockCore
 /// The public `state` payload (spec 3.1), from the lock's snapshot and the bridge's own facts.
 enum StatePayload {
     static func object(_ record: LockRecord, now: Date) -> JSONObject {
-        let snapshot = record.snapshot ?? [:]
+        let parsed = record.snapshot
+        let snapshot = parsed ?? [:]
         let battery = snapshot["battery"]?.objectValue ?? [:]
         let radio = snapshot["radio"]?.objectValue ?? [:]
         func updown(_ key: String) -> JSONValue { .string(radio[key]?.boolValue == false ? "down" : "up") }
@@ -27,8 +28,8 @@ enum StatePayload {
             ]),
             "connectivity": .object(connectivity),
             "lockout_until": snapshot["lockout_until"] ?? .null,
-            "access": .object(access(record)),
-            "faults": .array(record.activeFaults.map { .string($0) }),
+            "access": .object(access(record, parsed)),
+            "faults": .array(record.activeFaults(parsed).map { .string($0) }),
             "last_access": snapshot["last_access"] ?? .null,
             "last_seen": record.lastSeen.map { .string(RFC3339.format($0)) } ?? .null,
             "firmware": snapshot["firmware"] ?? .null,
@@ -37,13 +38,12 @@ enum StatePayload {
     }
 
     /// The six ways in as the lock reports them, with remote use blocked while it is offline.
-    static func access(_ record: LockRecord) -> JSONObject {
-        var ways = record.snapshot?["access"]?.objectValue ?? [:]
-        if !record.online && record.snapshot != nil {
-            let wifiDown = record.snapshot?["radio"]?.objectValue?["wifi"]?.boolValue == false
-            ways["remote"] = .object(["usable": false, "reason": .string(wifiDown ? "wifi_down" : "lock_offline")])
+    static func access(_ record: LockRecord, _ snapshot: JSONObject?) -> JSONObject {
+        var ways = snapshot?["access"]?.objectValue ?? [:]
+        if !record.online && snapshot != nil {
+            ways["remote"] = .object(["usable": false, "reason": .string(record.wifiUp ? "lock_offline" : "wifi_down")])
         }
-        if record.snapshot == nil {
+        if snapshot == nil {
             for way in AccessWay.allCases { ways[way.rawValue] = .object(["usable": false, "reason": "lock_offline"]) }
         }
         return ways

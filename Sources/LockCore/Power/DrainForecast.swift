@@ -27,7 +27,7 @@ public struct DrainForecast: Sendable, Codable, Equatable {
     public static let minimumSpan: Double = 3600
 
     /// Creates an empty forecast keeping at most `capacity` samples.
-    public init(capacity: Int = 256) { self.capacity = max(Self.minimumSamples, capacity) }
+    public init(capacity: Int = 64) { self.capacity = max(Self.minimumSamples, capacity) }
 
     /// Records a reading at wall-clock `now`; time since the previous reading counts as lock time
     /// only when the previous reading was not on backup power.
