@@ -15,6 +15,7 @@ extension BridgeService {
             count += 1
             if count % max(1, Int(2 / interval)) == 0 { saveLocks(all: false) }
             if count % max(1, Int(600 / interval)) == 0 { prune() }
+            if count % max(1, Int(10 / interval)) == 0 { MemoryHygiene.trim() }
         }
     }
 

@@ -28,6 +28,7 @@ public struct BridgeService: Service {
     public static let version = BridgeCore.version
 
     public init(configuration: BridgeConfiguration, mqtt: MQTTConfiguration, logger: Logger) throws {
+        MemoryHygiene.limitArenas()
         self.configuration = configuration
         self.logger = logger
         publicTopics = PublicTopics(base: configuration.baseTopic)
