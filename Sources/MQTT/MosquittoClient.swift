@@ -58,6 +58,10 @@ public final class MosquittoClient: MQTTClient, @unchecked Sendable {
         // publishing thread writes the packet itself, under libmosquitto's own
         // `current_out_packet_mutex`, which saves a thread wake-up on every publish (measured:
         // round trip 488 -> 368 µs in `make bench-transport`).
+        // Except with TLS: an OpenSSL connection must not be written by one thread while the loop
+        // thread reads it (that crashed in libssl under load), so there every write goes through
+        // the loop thread.
+        if config.tls != nil { try check(mosquitto_threaded_set(handle, true), "serialising TLS writes") }
         if config.username != nil || config.password != nil {
             try check(mosquitto_username_pw_set(handle, config.username, config.password), "setting credentials")
         }

@@ -33,6 +33,33 @@ import TestSupport
         try await broker.stop()
     }
 
+    /// Publishing and subscribing from tasks while the loop thread reads the same TLS connection
+    /// (right after the handshake too, when TLS 1.3 session tickets arrive): OpenSSL allows one
+    /// thread at a time per connection, so writes must go through the loop thread.
+    @Test func tlsCarriesTrafficBothWaysAtOnce() async throws {
+        let broker = try await Broker.start(BrokerOptions(tls: true))
+        let base = TestNames.baseTopic()
+        for round in 0..<40 {
+            let client = try await TestClients.connect(broker, "tls-busy-\(round)")
+            let inbox = try await MessageCollector(client, "\(base)/\(round)/#")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for lane in 0..<4 {
+                    group.addTask {
+                        var receipts: [PublishReceipt] = []
+                        for i in 0..<50 {
+                            receipts.append(try await client.send("\(base)/\(round)/\(lane)", payload: Array("m\(i)".utf8)))
+                        }
+                        for receipt in receipts { try await receipt.acknowledged() }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await waitUntil(10, "round \(round): 200 messages back over TLS") { inbox.messages.count == 200 }
+            await client.disconnect()
+        }
+        try await broker.stop()
+    }
+
     @Test func tlsWithTheWrongCAFailsWithinTheTimeout() async throws {
         let broker = try await Broker.start(BrokerOptions(tls: true))
         let clock = ContinuousClock()
