@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import LockAPI
 import MQTT
+import Synchronization
 
 /// One message for the broker, in order; `auditID` marks an outbox record to confirm on PUBACK.
 struct Publication: Sendable {
@@ -73,19 +74,12 @@ extension BridgeService {
     /// Publishes in order; a second task confirms outbox records as their PUBACKs arrive.
     func publish(_ outbox: AsyncStream<Publication>) async {
         let (receipts, confirm) = AsyncStream.makeStream(of: (PublishReceipt, Int64?).self)
-        let confirmer = Task {
-            for await (receipt, auditID) in receipts {
-                do {
-                    try await receipt.acknowledged()
-                    if let auditID { try store.markDelivered(auditID) }
-                } catch {
-                    logger.info("publish not confirmed", metadata: ["mqtt.topic": "\(receipt.topic)", "error": "\(error)"])
-                }
-            }
-        }
+        let waiting = Atomic<Int>(0)
+        let confirmer = Task { await confirmDeliveries(receipts, waiting: waiting) }
         for await item in outbox {
             do {
                 let receipt = try await client.send(item.topic, payload: item.payload, qos: .atLeastOnce, retain: item.retain, properties: item.properties)
+                waiting.add(1, ordering: .relaxed)
                 confirm.yield((receipt, item.auditID))
             } catch {
                 logger.info("publish failed", metadata: ["mqtt.topic": "\(item.topic)", "error": "\(error)"])
@@ -94,4 +88,38 @@ extension BridgeService {
         confirm.finish()
         await confirmer.value
     }
+
+    /// Marks outbox records delivered as their PUBACKs arrive: in one transaction per batch, written
+    /// once nothing else is waiting or `confirmBatch` records have built up, instead of one
+    /// transaction per event. A crash before the batch is written only means those events are
+    /// sent again at the next start (at least once, never lost).
+    private func confirmDeliveries(_ receipts: AsyncStream<(PublishReceipt, Int64?)>, waiting: borrowing Atomic<Int>) async {
+        var acknowledged: [Int64] = []
+        for await (receipt, auditID) in receipts {
+            waiting.subtract(1, ordering: .relaxed)
+            do {
+                try await receipt.acknowledged()
+                if let auditID { acknowledged.append(auditID) }
+            } catch {
+                logger.info("publish not confirmed", metadata: ["mqtt.topic": "\(receipt.topic)", "error": "\(error)"])
+            }
+            if acknowledged.count >= Self.confirmBatch || waiting.load(ordering: .relaxed) == 0 {
+                markDelivered(&acknowledged)
+            }
+        }
+        markDelivered(&acknowledged)
+    }
+
+    private func markDelivered(_ ids: inout [Int64]) {
+        if ids.isEmpty { return }
+        do {
+            try store.markDelivered(ids)
+        } catch {
+            logger.info("cannot mark events delivered; they are sent again at the next start", metadata: ["count": "\(ids.count)", "error": "\(error)"])
+        }
+        ids.removeAll(keepingCapacity: true)
+    }
+
+    /// At most this many PUBACKed records wait for one `markDelivered` transaction.
+    static let confirmBatch = 256
 }

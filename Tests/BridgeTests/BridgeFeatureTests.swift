@@ -35,6 +35,24 @@ import TestSupport
         try await h.stop()
     }
 
+    /// Every published event is confirmed in the outbox after its PUBACK (in batches), so none
+    /// is sent again at the next start.
+    @Test func theOutboxEmptiesAfterABurstOfEvents() async throws {
+        let h = try await BridgeHarness.start(["burst"])
+        let turns = 60
+        for i in 0..<turns {
+            try await h.sim("burst", i.isMultiple(of: 2) ? #"{"action":"key","turn":"unlock"}"# : #"{"action":"key","turn":"lock"}"#)
+        }
+        try await waitUntil(20, "\(turns) access events") { h.messages("burst/event/access").count >= turns }
+        try await waitUntil(10, "outbox_undelivered back to 0") {
+            let transaction = UUID().uuidString
+            try await h.client.publish("\(h.base)/bridge/request/health", text: #"{"transaction":"\#(transaction)"}"#)
+            let health = try await h.next("bridge/response/health", "health \(transaction)") { $0["transaction"]?.stringValue == transaction }
+            return health["data"]?.objectValue?["queues"]?.objectValue?["outbox_undelivered"]?.intValue == 0
+        }
+        try await h.stop()
+    }
+
     @Test func remoteCodesWhenTheLockRequiresThem() async throws {
         let h = try await BridgeHarness.start(["safe"])
         #expect(try await h.command("safe", #"{"command":"set_code","slot":1,"name":"Owner","code":"583920","request_id":"c1"}"#)["status"]?.stringValue == "ok")
