@@ -96,8 +96,17 @@ import TestSupport
         let state = try await h.state("attic", "wifi down") { $0["connectivity"]?.objectValue?["wifi"]?.stringValue == "down" }
         #expect(state["access"]?.objectValue?["remote"]?.objectValue?["reason"]?.stringValue == "wifi_down")
         #expect(error(try await h.command("attic", #"{"command":"unlock","request_id":"off"}"#)) == "lock_offline")
+        let wifiBack = Date()
         try await h.sim("attic", #"{"action":"wifi","up":true}"#)
         try await h.waitForAvailability("attic", "online")
+        // The emulator saves changed locks about once a second: killed before that, it would come
+        // back with Wi-Fi down as last saved (a fresh-clone CI run on a busy machine did).
+        let saved = h.directory.appendingPathComponent("emulator/lock-attic.json").path
+        try await waitUntil(10, "the emulator to save attic with Wi-Fi up") {
+            let modified = (try? FileManager.default.attributesOfItem(atPath: saved))?[.modificationDate] as? Date
+            return (modified ?? .distantPast) > wifiBack
+                && (try? String(contentsOfFile: saved, encoding: .utf8))?.contains(#""wifiUp":true"#) == true
+        }
 
         // The emulator dies: its Last Will takes the lock offline without waiting for heartbeats.
         h.emulator?.send(SIGKILL)
