@@ -85,14 +85,18 @@ final class BridgeHarness: @unchecked Sendable {
     func messages(_ suffix: String) -> [MQTTMessage] { everything.messages.filter { $0.topic == "\(base)/\(suffix)" } }
 
     func waitForAvailability(_ lock: String, _ value: String, within seconds: Double = 15) async throws {
-        try await waitUntil(seconds, "\(lock) to be \(value)") { self.messages("\(lock)/availability").last?.text == value }
+        try await explained {
+            try await waitUntil(seconds, "\(lock) to be \(value)") { self.messages("\(lock)/availability").last?.text == value }
+        }
     }
 
     /// The newest `state` of `lock` once it satisfies `predicate`.
     func state(_ lock: String, within seconds: Double = 10, _ what: String = "a state", where predicate: @escaping @Sendable (JSONObject) -> Bool = { _ in true }) async throws -> JSONObject {
-        try await waitUntil(seconds, "\(lock): \(what)") {
-            guard let last = self.messages("\(lock)/state").last, let o = try? JSON.parseObject(last.payload) else { return false }
-            return predicate(o)
+        try await explained {
+            try await waitUntil(seconds, "\(lock): \(what)") {
+                guard let last = self.messages("\(lock)/state").last, let o = try? JSON.parseObject(last.payload) else { return false }
+                return predicate(o)
+            }
         }
         return try JSON.parseObject(messages("\(lock)/state").last!.payload)
     }
@@ -100,10 +104,24 @@ final class BridgeHarness: @unchecked Sendable {
     /// Waits for a message on `<base>/<suffix>` whose JSON satisfies `predicate`.
     func next(_ suffix: String, within seconds: Double = 10, _ what: String, where predicate: @escaping @Sendable (JSONObject) -> Bool = { _ in true }) async throws -> JSONObject {
         let topic = "\(base)/\(suffix)"
-        let message = try await everything.next(within: seconds, what) { message in
-            message.topic == topic && (try? JSON.parseObject(message.payload)).map(predicate) == true
+        let message = try await explained {
+            try await everything.next(within: seconds, what) { message in
+                message.topic == topic && (try? JSON.parseObject(message.payload)).map(predicate) == true
+            }
         }
         return try JSON.parseObject(message.payload)
+    }
+
+    /// Runs `body`; when it fails, the error also carries the end of the bridge's and the
+    /// emulator's output, which is otherwise deleted with the harness.
+    func explained<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw HarnessFailure(cause: error, logs: [("lockbridge", bridge), ("lock-emulator", emulator)].map { name, child in
+                "--- last lines of \(name) ---\n" + (child?.text.split(separator: "\n").suffix(25).joined(separator: "\n") ?? "(not running)")
+            })
+        }
     }
 
     // MARK: acting
@@ -123,4 +141,11 @@ final class BridgeHarness: @unchecked Sendable {
     }
 
     static func issuedNow() -> String { RFC3339.format(Date()) }
+}
+
+/// A failed wait, with what the bridge and the emulator printed last.
+struct HarnessFailure: Error, CustomStringConvertible {
+    var cause: any Error
+    var logs: [String]
+    var description: String { "\(cause)\n" + logs.joined(separator: "\n") }
 }
