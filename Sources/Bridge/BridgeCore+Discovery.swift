@@ -1,14 +1,15 @@
 import Foundation
 import JSON
 import LockAPI
+import LockCore
 
 extension BridgeCore {
     /// The lock's discovery configs, when they are new or what they depend on changed
     /// (`code_format` follows `require_code_for_remote`; the device shows the firmware).
     func discoveryMessages(_ record: inout LockRecord) -> [BridgeOutput] {
         guard let discovery, let snapshot = record.snapshot else { return [] }
-        let firmware = snapshot["firmware"]?.stringValue
-        let codeRequired = snapshot["config"]?.objectValue?["require_code_for_remote"]?.boolValue ?? false
+        let firmware = snapshot.firmware
+        let codeRequired = snapshot.config.requireCodeForRemote
         let key = "\(firmware ?? "")|\(codeRequired)"
         guard record.discoveryKey != key else { return [] }
         record.discoveryKey = key

@@ -12,7 +12,7 @@ extension BridgeCore {
         guard record.online != online || firstReport else { return }
         record.online = online
         out.append(availabilityMessage(record))
-        let wifiDown = record.snapshotBytes != nil && !record.wifiUp
+        let wifiDown = record.snapshot != nil && !record.wifiUp
         if online {
             clearFault(&record, .lockOffline, now: now, into: &out)
         } else if !wifiDown {
@@ -20,7 +20,7 @@ extension BridgeCore {
             raiseFault(&record, .lockOffline, detail: [:], now: now, into: &out)
         }
         // Remote use comes and goes with the link, so the count of usable ways in does too.
-        if record.snapshotBytes != nil { updateLockoutRisk(&record, now: now, into: &out) }
+        if record.snapshot != nil { updateLockoutRisk(&record, now: now, into: &out) }
     }
 
     mutating func raiseFault(_ record: inout LockRecord, _ fault: FaultCode, detail: JSONObject, now: Date, into out: inout [BridgeOutput]) {
@@ -47,10 +47,9 @@ extension BridgeCore {
     }
 
     /// Battery level with hysteresis, its alert and faults, and the drain forecast.
-    mutating func updateBattery(_ record: inout LockRecord, _ snapshot: JSONObject, now: Date, into out: inout [BridgeOutput]) {
-        guard let battery = snapshot["battery"]?.objectValue, let percent = battery["percent"]?.doubleValue else { return }
-        let backup = battery["backup_power"]?.boolValue ?? false
-        let lockTime = snapshot["lock_time"]?.stringValue.flatMap(RFC3339.parse) ?? now
+    mutating func updateBattery(_ record: inout LockRecord, _ snapshot: DeviceSnapshot, now: Date, into out: inout [BridgeOutput]) {
+        let (percent, backup) = (snapshot.battery.percent, snapshot.battery.backupPower)
+        let lockTime = snapshot.lockTime ?? now
         if record.batteryLevelSince == nil { record.batteryLevelSince = now }
         record.forecast.record(percent: percent, backupPower: backup, at: lockTime)
         let thresholds = BatteryLevel.Thresholds(
@@ -69,7 +68,7 @@ extension BridgeCore {
 
     /// `lockout_risk` while fewer than two ways in are usable.
     mutating func updateLockoutRisk(_ record: inout LockRecord, now: Date, into out: inout [BridgeOutput]) {
-        let usable = StatePayload.access(record, record.snapshot).filter { $0.value.objectValue?["usable"]?.boolValue == true }.count
+        let usable = record.access.usableCount
         if usable < 2 {
             raiseFault(&record, .lockoutRisk, detail: ["usable_ways": .int(Int64(usable))], now: now, into: &out)
         } else {

@@ -8,13 +8,7 @@ import LockCore
 extension BridgeCore {
     mutating func updateRotation(_ record: inout LockRecord, now: Date, into out: inout [BridgeOutput]) {
         let period = configuration.codeRotationDays * 86_400
-        var due: Set<Int> = []
-        for code in record.snapshot?["credentials"]?.objectValue?["codes"]?.arrayValue ?? [] {
-            guard let o = code.objectValue, let slot = o["slot"]?.intValue,
-                let setAt = o["set_at"]?.stringValue.flatMap(RFC3339.parse), now.timeIntervalSince(setAt) >= period
-            else { continue }
-            due.insert(Int(slot))
-        }
+        let due = record.snapshot?.credentials.codesOlder(than: period, now: now) ?? []
         for slot in due.subtracting(record.rotationDue).sorted() { out.append(rotationEvent(record, slot: slot, raised: true, now: now)) }
         for slot in record.rotationDue.subtracting(due).sorted() { out.append(rotationEvent(record, slot: slot, raised: false, now: now)) }
         record.rotationDue = due

@@ -49,7 +49,7 @@ struct BridgeCore {
     /// proof of life; a live one is.
     mutating func deviceState(_ id: LockID, payload: [UInt8], retained: Bool, now: Date) -> [BridgeOutput] {
         guard accepts(id) else { return [] }
-        guard let snapshot = try? JSON.parseObject(payload), snapshot["v"]?.intValue == Int64(DeviceTopics.version) else {
+        guard let snapshot = try? DeviceSnapshot(payload: payload) else {
             counters.badDeviceMessages += 1
             logger.info("unreadable device snapshot", metadata: ["lock.id": "\(id)"])
             return []
@@ -61,10 +61,11 @@ struct BridgeCore {
             out.append(.readmit(lock: id))
             logger.info("a removed lock reported again", metadata: ["lock.id": "\(id)"])
         }
-        var record = locks[id] ?? LockRecord(id: id)
-        let firstReport = record.snapshotBytes == nil
-        let previousCredentials = record.credentialsHash
-        if let epoch = snapshot["epoch"]?.intValue, let seq = snapshot["seq"]?.intValue {
+        var record = locks[id] ?? LockRecord(id: id, now: now)
+        let firstReport = record.snapshot == nil
+        let previousCredentials = record.snapshot?.credentials
+        do {
+            let (epoch, seq) = (snapshot.epoch, snapshot.seq)
             if record.epoch == 0 {
                 // First sight of this lock: its history before now is not ours to replay.
                 record.epoch = epoch
@@ -76,11 +77,10 @@ struct BridgeCore {
                 if record.behindSince == nil { record.behindSince = now }
             }
         }
-        record.store(snapshot, bytes: payload)
-        record.emulator = snapshot["emulator"]?.stringValue
+        record.snapshot = snapshot
         record.updatedAt = now
         if !retained { record.lastSeen = now }
-        let wifiUp = snapshot["radio"]?.objectValue?["wifi"]?.boolValue ?? true
+        let wifiUp = snapshot.radio.wifi
         // A retained snapshot is the lock's last word from before we started: it counts as a
         // report unless its emulator is known to be gone, and a heartbeat must follow in time.
         let emulatorGone = record.emulator.map { emulatorsOffline.contains($0) } ?? false
@@ -98,11 +98,11 @@ struct BridgeCore {
         if firstReport && record.batteryLevel == levelBefore { out.append(batteryAlertMessage(record, now: now)) }
         updateLockoutRisk(&record, now: now, into: &out)
         updateRotation(&record, now: now, into: &out)
-        if previousCredentials != record.credentialsHash {
+        if previousCredentials != snapshot.credentials {
             out.append(credentialsMessage(record, now: now))
         }
         out += discoveryMessages(&record)
-        locks[id] = record.compacted
+        locks[id] = record
         out.append(stateMessage(record, now: now))
         return out
     }

@@ -38,7 +38,7 @@ public struct BridgeService: Service {
         let signer = try DeviceSigner(keyFile: configuration.deviceKeyFile)
         var core = BridgeCore(configuration: configuration, signer: signer, logger: logger)
         let (states, sequences) = (try store.lockStates(), try store.lastSequences())
-        core.restore(from: states, sequences: sequences, logger: logger)
+        core.restore(from: states, sequences: sequences, now: Date(), logger: logger)
         core.removed = Set(try store.removedLocks().compactMap(LockID.init))
         outsideAllowList = Set(states.keys).union(sequences.keys).compactMap(LockID.init).filter { !core.accepts($0) }.sorted()
         self.core = BridgeCoreBox(core)
@@ -74,15 +74,11 @@ public struct BridgeService: Service {
                 group.addTask {
                     // The first connection was announced above; this is for every reconnect.
                     for await link in links.dropFirst() {
-                        if case .connected = link {
-                            announce(sink)
-                            sendFence()
-                        }
+                        if case .connected = link { announce(sink) }
                     }
                 }
             }
         }
-        sendFence()
         logger.info("lockbridge running", metadata: ["base_topic": "\(configuration.baseTopic)", "broker": "\(client.configuration)"])
         try? await gracefulShutdown()
 
@@ -103,8 +99,11 @@ public struct BridgeService: Service {
         await client.disconnect()
     }
 
-    /// `bridge/state` online and every retained topic (after every connect, and at start).
+    /// The fence, then `bridge/state` online and every retained topic (after every connect, and
+    /// at start). The fence goes first: a client that sends a command as soon as it sees `online`
+    /// is then behind the fence, so its command is never taken for one queued in the session.
     func announce(_ sink: AsyncStream<Publication>.Continuation) {
+        sink.yield(Publication(topic: publicTopics.fence, payload: Array(fence.arm().utf8)))
         sink.yield(Publication(topic: publicTopics.bridgeState, payload: Array("online".utf8), retain: true))
         core.run({ $0.retainedState(now: Date()) }, then: { execute($0, sink) })
         sink.yield(infoPublication())
@@ -132,18 +131,6 @@ public struct BridgeService: Service {
             "started_at": .string(RFC3339.format(startedAt)),
         ]
         return Publication(topic: publicTopics.bridgeInfo, payload: BridgeCore.bytes(info), retain: true)
-    }
-
-    /// Publishes a token to itself; commands that arrive before it returns were queued in the session.
-    func sendFence() {
-        let token = fence.arm()
-        Task {
-            do {
-                try await client.publish(publicTopics.fence, text: token, qos: .atLeastOnce)
-            } catch {
-                logger.info("fence publish failed", metadata: ["error": "\(error)"])
-            }
-        }
     }
 }
 

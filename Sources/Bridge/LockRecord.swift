@@ -1,26 +1,17 @@
 import Foundation
-import Logging
 import JSON
 import LockAPI
 import LockCore
 
-/// What the bridge knows about one lock: the last device snapshot plus its own derived facts.
+/// What the bridge knows about one lock: its last device snapshot, typed, plus the bridge's own
+/// derived facts. No JSON tree and no payload bytes: at 10,000 locks this is most of the heap.
 struct LockRecord {
     let id: LockID
-    /// The newest device snapshot (docs/device-link.md) as the lock sent it, nil until the lock
-    /// first reports. Kept as bytes: a parsed tree costs about six times as much, which at 10,000
-    /// locks was most of the bridge's memory.
-    private(set) var snapshotBytes: [UInt8]?
-    /// The parsed snapshot while one message is being handled; dropped before the record is stored.
-    private var parsed: JSONObject?
-    /// What hot paths (heartbeats, availability) read, taken when the snapshot is stored.
-    private(set) var wifiUp = true
-    /// Tells a credentials change without keeping the credentials.
-    private(set) var credentialsHash: Int?
+    /// The newest device snapshot (docs/device-link.md), nil until the lock first reports.
+    var snapshot: DeviceSnapshot?
     var online = false
     var lastSeen: Date?
     var lastHeartbeat: Date?
-    var emulator: String?
     /// The last device event seen, to spot gaps and duplicates.
     var epoch: Int64 = 0
     var seq: Int64 = 0
@@ -44,54 +35,38 @@ struct LockRecord {
     var discoveryKey: String?
     /// Commands waiting for the one in flight (one at a time per lock).
     var queue: [QueuedCommand] = []
-    var updatedAt = Date()
+    var updatedAt: Date
 
-    init(id: LockID) { self.id = id }
-
-    /// The newest device snapshot, parsed on demand.
-    var snapshot: JSONObject? {
-        get { parsed ?? snapshotBytes.flatMap { try? JSON.parseObject($0, limits: Self.snapshotLimits) } }
-        set {
-            store(newValue, bytes: nil)
-            parsed = nil
-        }
+    init(id: LockID, now: Date) {
+        self.id = id
+        updatedAt = now
     }
 
-    static let snapshotLimits = JSONLimits(maxBytes: 1 << 20, maxDepth: 16)
+    /// The emulator process the lock lives in, as its snapshot names it.
+    var emulator: String? { snapshot?.emulator }
+    /// Wi-Fi as the lock last reported it; up until it reports.
+    var wifiUp: Bool { snapshot?.radio.wifi ?? true }
 
-    /// Stores a snapshot; `bytes` is its JSON when the caller has it already.
-    mutating func store(_ object: JSONObject?, bytes: [UInt8]?) {
-        guard let object else {
-            (snapshotBytes, parsed, wifiUp, credentialsHash) = (nil, nil, true, nil)
-            return
-        }
-        snapshotBytes = bytes ?? (try? object.serializedBytes())
-        parsed = object
-        wifiUp = object["radio"]?.objectValue?["wifi"]?.boolValue ?? true
-        credentialsHash = object["credentials"]?.hashValue
-    }
-
-    /// This record without the parsed snapshot, as the registry keeps it.
-    var compacted: LockRecord {
-        var copy = self
-        copy.parsed = nil
-        return copy
-    }
-
-    /// The lock's salt and PBKDF2 rounds, from its snapshot, to hash codes as it does.
+    /// The lock's salt and PBKDF2 rounds, to hash codes as it does.
     var hasher: (salt: [UInt8], hasher: CodeHasher)? {
-        guard let snapshot, let saltText = snapshot["salt"]?.stringValue, let salt = Hex.decode(saltText),
-            let rounds = snapshot["kdf_iterations"]?.intValue
-        else { return nil }
-        return (salt, CodeHasher(iterations: Int(rounds)))
+        guard let snapshot, let hasher = snapshot.codeHasher else { return nil }
+        return (snapshot.salt, hasher)
     }
 
-    /// Faults active right now, given the parsed snapshot: the lock's and the bridge's, sorted by name.
-    func activeFaults(_ snapshot: JSONObject?) -> [String] {
-        var all = Set(snapshot?["faults"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+    /// Faults active right now: the lock's and the bridge's, sorted by name.
+    var activeFaults: [String] {
+        var all = Set(snapshot?.faults.map(\.rawValue) ?? [])
         for fault in bridgeFaults.keys { all.insert(fault.rawValue) }
         if !rotationDue.isEmpty { all.insert(FaultCode.codeRotationDue.rawValue) }
         return all.sorted()
+    }
+
+    /// The six ways in as the lock reports them, with remote use blocked while it is offline.
+    var access: WaysIn {
+        guard let snapshot else { return WaysIn(allBlocked: .lockOffline) }
+        var ways = snapshot.access
+        if !online { ways.remote = .blocked(snapshot.radio.wifi ? .lockOffline : .wifiDown) }
+        return ways
     }
 }
 

@@ -1,48 +1,91 @@
 public import Foundation
-public import JSON
 public import LockCore
 
-/// The retained device snapshot on `lockdev/<id>/state` (docs/device-link.md).
-public enum DeviceSnapshot {
+/// The retained device snapshot on `lockdev/<id>/state` (docs/device-link.md): everything the
+/// bridge needs to know about a lock, typed. The emulator builds it from its `Lock`; the bridge
+/// parses it once per message and keeps it as it is, with no JSON tree or payload bytes.
+public struct DeviceSnapshot: Sendable, Equatable {
+    /// The emulator process the lock lives in (its Last Will takes the lock offline).
+    public var emulator: String?
+    public var firmware: String?
+    public var epoch: Int64
+    /// The lock's last event number.
+    public var seq: Int64
+    public var lock: LockState
+    public var door: DoorState
+    public var mode: LockMode
+    public var battery: BatteryReading
+    public var radio: RadioReading
+    /// The lock's own active faults, sorted.
+    public var faults: [FaultCode]
+    public var lockoutUntil: Date?
+    public var hung: Bool
+    public var access: WaysIn
+    public var credentials: CredentialList
+    public var config: LockConfig
+    /// The lock's PBKDF2 salt and rounds, to hash codes as it does.
+    public var salt: [UInt8]
+    public var kdfIterations: Int?
+    /// The lock's own clock (faster under `--time-scale`), for the battery forecast.
+    public var lockTime: Date?
+    /// Wall-clock time of the snapshot.
+    public var at: Date?
+    public var lastAccess: LastAccess?
+
+    public struct BatteryReading: Sendable, Equatable {
+        public var percent: Double
+        public var voltageMillivolts: Int?
+        public var backupPower: Bool
+
+        public init(percent: Double, voltageMillivolts: Int?, backupPower: Bool) {
+            self.percent = percent
+            self.voltageMillivolts = voltageMillivolts
+            self.backupPower = backupPower
+        }
+    }
+
+    public struct RadioReading: Sendable, Equatable {
+        public var wifi: Bool
+        public var ble: Bool
+        public var wifiRSSI: Int?
+        public var bleRSSI: Int?
+
+        public init(wifi: Bool, ble: Bool, wifiRSSI: Int? = nil, bleRSSI: Int? = nil) {
+            self.wifi = wifi
+            self.ble = ble
+            self.wifiRSSI = wifiRSSI
+            self.bleRSSI = bleRSSI
+        }
+    }
+}
+
+extension DeviceSnapshot {
+    /// The snapshot of an emulated lock.
     /// - Parameters:
     ///   - lockTime: the lock's own clock (faster under `--time-scale`).
     ///   - wallTime: real time, for `at`.
-    public static func object(_ lock: Lock, emulator: String, lockTime: Date, wallTime: Date) -> JSONObject {
-        let ways = lock.waysIn(now: lockTime)
-        var access = JSONObject()
-        for way in AccessWay.allCases {
-            let status = ways[way]
-            var o: JSONObject = ["usable": .bool(status.usable)]
-            if let reason = status.reason { o["reason"] = .string(reason.rawValue) }
-            access[way.rawValue] = .object(o)
-        }
-        var o: JSONObject = [
-            "v": .int(Int64(DeviceTopics.version)), "emulator": .string(emulator), "firmware": .string(lock.firmware),
-            "epoch": .int(Int64(lock.epoch)), "seq": .int(Int64(lock.seq)),
-            "lock": .string(lock.state.rawValue), "door": .string(lock.door.rawValue), "mode": .string(lock.mode.rawValue),
-            "battery": .object([
-                "percent": .double((lock.battery.percent * 100).rounded() / 100),
-                "voltage_mv": .int(Int64(lock.battery.voltageMillivolts)),
-                "backup_power": .bool(lock.battery.backupPower),
-            ]),
-            "radio": .object(["wifi": .bool(lock.wifiUp), "ble": .bool(lock.bleUp)]),
-            "faults": .array(lock.activeFaults.sorted().map { .string($0.rawValue) }),
-            "lockout_until": lock.lockoutUntil(now: lockTime).map { .string(RFC3339.format($0)) } ?? .null,
-            "hung": .bool(lock.isHung),
-            "access": .object(access),
-            "credentials": .object(CredentialsPayload.object(lock.credentials)),
-            "config": .object(ConfigPayload.object(lock.config)),
-            "salt": .string(Hex.encode(lock.salt)),
-            "lock_time": .string(RFC3339.format(lockTime)),
-            "at": .string(RFC3339.format(wallTime)),
-        ]
-        if let last = lock.lastAccess {
-            var event = EventPayload.access(last.event)
-            event["at"] = .string(RFC3339.format(last.at))
-            o["last_access"] = .object(event)
-        } else {
-            o["last_access"] = .null
-        }
-        return o
+    public init(_ lock: Lock, emulator: String, lockTime: Date, wallTime: Date) {
+        self.emulator = emulator
+        firmware = lock.firmware
+        epoch = Int64(lock.epoch)
+        seq = Int64(lock.seq)
+        self.lock = lock.state
+        door = lock.door
+        mode = lock.mode
+        battery = BatteryReading(
+            percent: (lock.battery.percent * 100).rounded() / 100, voltageMillivolts: lock.battery.voltageMillivolts,
+            backupPower: lock.battery.backupPower)
+        radio = RadioReading(wifi: lock.wifiUp, ble: lock.bleUp)
+        faults = lock.activeFaults.sorted()
+        lockoutUntil = lock.lockoutUntil(now: lockTime)
+        hung = lock.isHung
+        access = WaysIn(lock.waysIn(now: lockTime))
+        credentials = CredentialList(lock.credentials)
+        config = lock.config
+        salt = lock.salt
+        kdfIterations = lock.hasher.iterations
+        self.lockTime = lockTime
+        at = wallTime
+        lastAccess = lock.lastAccess
     }
 }

@@ -180,9 +180,8 @@ struct EmulatorCore {
     }
 
     private func snapshot(_ id: LockID, _ entry: EmulatedLock, lockTime: Date, wall: Date) -> Outgoing {
-        var o = DeviceSnapshot.object(entry.lock, emulator: instance, lockTime: lockTime, wallTime: wall)
-        o["kdf_iterations"] = .int(Int64(entry.lock.hasher.iterations))
-        return Outgoing(topic: topics.lock(id, .state), payload: Self.bytes(o), retain: true)
+        let snapshot = DeviceSnapshot(entry.lock, emulator: instance, lockTime: lockTime, wallTime: wall)
+        return Outgoing(topic: topics.lock(id, .state), payload: Self.bytes(snapshot.object), retain: true)
     }
 
     /// Serializes a payload built from finite values only.

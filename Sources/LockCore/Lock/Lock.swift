@@ -104,4 +104,9 @@ public struct LastAccess: Sendable, Codable, Equatable {
     public var event: AccessEvent
     /// When.
     public var at: Date
+
+    public init(event: AccessEvent, at: Date) {
+        self.event = event
+        self.at = at
+    }
 }

@@ -1,0 +1,101 @@
+public import Foundation
+public import JSON
+public import LockCore
+
+/// Metadata of every credential on a lock, never a secret: the `credentials` payload of spec 3.4,
+/// which the device snapshot carries and the bridge republishes (adding `rotate_by`).
+public struct CredentialList: Sendable, Equatable {
+    public struct Code: Sendable, Equatable {
+        public var slot: Int
+        public var name: String
+        public var enabled: Bool
+        public var setAt: Date
+        public var validUntil: Date?
+        public var lastUsedAt: Date?
+    }
+
+    public struct Fob: Sendable, Equatable {
+        public var slot: Int
+        public var name: String
+        public var enrolledAt: Date
+        public var lastUsedAt: Date?
+    }
+
+    public struct Phone: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var addedAt: Date
+        public var lastUsedAt: Date?
+    }
+
+    public var codes: [Code] = []
+    public var fobs: [Fob] = []
+    public var phones: [Phone] = []
+    public var overrideCodeSet = false
+    public var overrideKeyFitted = true
+    public var mechanicalKeyFitted = true
+
+    public init() {}
+
+    /// The public part of a lock's credentials.
+    public init(_ credentials: Credentials) {
+        codes = credentials.pins.map {
+            Code(slot: $0.slot, name: $0.name, enabled: $0.enabled, setAt: $0.setAt, validUntil: $0.validUntil, lastUsedAt: $0.lastUsedAt)
+        }
+        fobs = credentials.fobs.map { Fob(slot: $0.slot, name: $0.name, enrolledAt: $0.enrolledAt, lastUsedAt: $0.lastUsedAt) }
+        phones = credentials.phones.map { Phone(id: $0.id, name: $0.name, addedAt: $0.addedAt, lastUsedAt: $0.lastUsedAt) }
+        overrideCodeSet = credentials.overrideCodeSet
+        overrideKeyFitted = credentials.overrideKeyFitted
+        mechanicalKeyFitted = credentials.mechanicalKeyFitted
+    }
+
+    /// Slots whose code was set at least `period` before `now`.
+    public func codesOlder(than period: TimeInterval, now: Date) -> Set<Int> {
+        Set(codes.filter { now.timeIntervalSince($0.setAt) >= period }.map(\.slot))
+    }
+}
+
+extension CredentialList {
+    /// The JSON; with `rotation`, each code also gets `rotate_by` = `set_at` + rotation.
+    public func object(rotation: TimeInterval? = nil) -> JSONObject {
+        let codes: [JSONValue] = codes.map { code in
+            var o: JSONObject = [
+                "slot": .int(Int64(code.slot)), "name": .string(code.name), "enabled": .bool(code.enabled), "set_at": .time(code.setAt),
+            ]
+            if let rotation { o["rotate_by"] = .time(code.setAt.addingTimeInterval(rotation)) }
+            o["valid_until"] = .time(code.validUntil)
+            o["last_used_at"] = .time(code.lastUsedAt)
+            return .object(o)
+        }
+        let fobs: [JSONValue] = fobs.map {
+            .object(["slot": .int(Int64($0.slot)), "name": .string($0.name), "enrolled_at": .time($0.enrolledAt), "last_used_at": .time($0.lastUsedAt)])
+        }
+        let phones: [JSONValue] = phones.map {
+            .object(["id": .string($0.id), "name": .string($0.name), "added_at": .time($0.addedAt), "last_used_at": .time($0.lastUsedAt)])
+        }
+        return [
+            "codes": .array(codes), "fobs": .array(fobs), "phones": .array(phones),
+            "override": .object(["code_set": .bool(overrideCodeSet), "key_fitted": .bool(overrideKeyFitted)]),
+            "mechanical_key": .object(["fitted": .bool(mechanicalKeyFitted)]),
+        ]
+    }
+
+    /// Reads the JSON (`rotate_by`, which the bridge derives, is ignored).
+    public init(json o: JSONObject) throws(JSONError) {
+        codes = try o.objects("codes") { c throws(JSONError) in
+            Code(
+                slot: try c.int("slot"), name: try c.string("name"), enabled: try c.bool("enabled"), setAt: try c.time("set_at"),
+                validUntil: try c.optionalTime("valid_until"), lastUsedAt: try c.optionalTime("last_used_at"))
+        }
+        fobs = try o.objects("fobs") { f throws(JSONError) in
+            Fob(slot: try f.int("slot"), name: try f.string("name"), enrolledAt: try f.time("enrolled_at"), lastUsedAt: try f.optionalTime("last_used_at"))
+        }
+        phones = try o.objects("phones") { p throws(JSONError) in
+            Phone(id: try p.string("id"), name: try p.string("name"), addedAt: try p.time("added_at"), lastUsedAt: try p.optionalTime("last_used_at"))
+        }
+        let override = try o.optionalObject("override") ?? [:]
+        overrideCodeSet = try override.optionalBool("code_set") ?? false
+        overrideKeyFitted = try override.optionalBool("key_fitted") ?? true
+        mechanicalKeyFitted = try (o.optionalObject("mechanical_key") ?? [:]).optionalBool("fitted") ?? true
+    }
+}
