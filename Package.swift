@@ -64,10 +64,13 @@ let package = Package(
         .target(
             name: "AuditLog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
+        // The bridge's rules: inputs in, effects out. No I/O, no MQTT, no clock of its own.
+        .target(name: "BridgeCore", dependencies: ["LockAPI", "LockCore", "JSON", log], swiftSettings: strict),
+        // `lockbridge run`: the broker and SQLite around BridgeCore.
         .target(
             name: "Bridge",
             dependencies: [
-                "LockAPI", "LockCore", "JSON", "MQTT", "AuditLog", log, lifecycle, .product(name: "Yams", package: "Yams"),
+                "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "AuditLog", log, lifecycle, .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["MQTT", log], swiftSettings: strict),
@@ -75,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "lockbridge",
             dependencies: [
-                "Bridge", "MQTT", argumentParser, log, lifecycle,
+                "Bridge", "BridgeCore", "LockAPI", "JSON", "MQTT", argumentParser, log, lifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
@@ -115,8 +118,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "BridgeTests",
-            dependencies: ["Bridge", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "lockbridge", "lock-emulator"],
+            dependencies: ["Bridge", "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "lockbridge", "lock-emulator"],
             swiftSettings: strict),
+        .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "LockAPI", "LockCore", "JSON", log], swiftSettings: strict),
         .testTarget(name: "LockAPITests", dependencies: ["LockAPI", "LockCore", "JSON"], swiftSettings: strict),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog"], swiftSettings: strict),
         .testTarget(name: "LockCoreTests", dependencies: ["LockCore", propertyBased], swiftSettings: strict),

@@ -65,11 +65,13 @@ extension AuditStore {
     /// Forgets the state and sequence of `lock` and marks it removed, in one transaction; its
     /// audit history stays.
     public func removeLock(_ lock: String, at date: Date = Date()) throws(AuditStoreError) {
-        try writing("removing lock \(lock)") { db in
-            try db.execute(sql: "DELETE FROM lock_state WHERE lock = ?", arguments: [lock])
-            try db.execute(sql: "DELETE FROM lock_sequence WHERE lock = ?", arguments: [lock])
-            try db.execute(sql: "INSERT OR REPLACE INTO removed_lock (lock, at) VALUES (?, ?)", arguments: [lock, date.timeIntervalSince1970])
-        }
+        try writing("removing lock \(lock)") { db in try Self.remove(lock, at: date, db) }
+    }
+
+    static func remove(_ lock: String, at date: Date, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM lock_state WHERE lock = ?", arguments: [lock])
+        try db.execute(sql: "DELETE FROM lock_sequence WHERE lock = ?", arguments: [lock])
+        try db.execute(sql: "INSERT OR REPLACE INTO removed_lock (lock, at) VALUES (?, ?)", arguments: [lock, date.timeIntervalSince1970])
     }
 
     /// Locks removed on request and not heard from live since.

@@ -1,4 +1,5 @@
 import Foundation
+public import BridgeCore
 import Logging
 import Yams
 

@@ -1,7 +1,7 @@
 public import JSON
 public import LockCore
 
-/// The lock's one answer to a command, on `lockdev/<id>/ack`.
+/// The lock's one answer to a command, on `lockdev/<id>/ack`: a ``CommandResult`` on the wire.
 public enum DeviceAck {
     public static func payload(_ result: CommandResult) throws(JSONError) -> [UInt8] {
         var o: JSONObject = [
@@ -10,6 +10,21 @@ public enum DeviceAck {
         ]
         if let error = result.error { o["error"] = .object(ErrorPayload.object(error)) }
         return try o.serializedBytes()
+    }
+
+    /// Reads an ack; an error the lock names with an unknown code becomes `invalid_command`.
+    public static func parse(_ payload: [UInt8]) throws(JSONError) -> CommandResult {
+        let o = try JSON.parseObject(payload)
+        guard try o.int("v") == DeviceTopics.version else {
+            throw JSONError(.outOfRange, field: "v", detail: "device link version \(DeviceTopics.version) expected")
+        }
+        var error: LockError?
+        if try o.string("status") != "ok" {
+            let problem = try o.optionalObject("error") ?? [:]
+            let code = try problem.optionalString("code").flatMap(LockErrorCode.init(rawValue:)) ?? .invalidCommand
+            error = LockError(code, try problem.optionalString("message") ?? code.rawValue, field: try problem.optionalString("field"))
+        }
+        return CommandResult(requestID: try o.string("request_id"), command: try o.string("command"), error: error)
     }
 }
 

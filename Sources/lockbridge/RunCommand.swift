@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bridge
+import BridgeCore
 import Foundation
 import Logging
 import MQTT

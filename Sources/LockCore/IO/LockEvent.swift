@@ -93,6 +93,12 @@ public struct CommandResult: Sendable, Codable, Equatable {
 
     /// Whether it succeeded.
     public var isOK: Bool { error == nil }
+
+    public init(requestID: String, command: String, error: LockError?) {
+        self.requestID = requestID
+        self.command = command
+        self.error = error
+    }
 }
 
 /// What the lock does in answer to an input: events to publish and command results.

@@ -5,7 +5,7 @@ import LockCore
 
 /// The public `state` payload (spec 3.1), from the lock's snapshot and the bridge's own facts.
 enum StatePayload {
-    static func object(_ record: LockRecord, now: Date) -> JSONObject {
+    static func object(_ record: LockRecord) -> JSONObject {
         let snapshot = record.snapshot
         let radio = snapshot?.radio
         var connectivity: JSONObject = [
@@ -33,33 +33,5 @@ enum StatePayload {
             "firmware": snapshot?.firmware.map(JSONValue.string) ?? .null,
             "updated_at": .time(record.updatedAt),
         ]
-    }
-}
-
-extension BridgeCore {
-    func stateMessage(_ record: LockRecord, now: Date) -> BridgeOutput {
-        .publish(topic: publicTopics.lock(record.id, .state), payload: Self.bytes(StatePayload.object(record, now: now)), retain: true)
-    }
-
-    func availabilityMessage(_ record: LockRecord) -> BridgeOutput {
-        .publish(topic: publicTopics.lock(record.id, .availability), payload: Array((record.online ? "online" : "offline").utf8), retain: true)
-    }
-
-    func credentialsMessage(_ record: LockRecord, now: Date) -> BridgeOutput {
-        .publish(topic: publicTopics.lock(record.id, .credentials), payload: Self.bytes(credentialsObject(record)), retain: true)
-    }
-
-    /// Credential metadata as the lock reports it, plus when each code should be rotated.
-    func credentialsObject(_ record: LockRecord) -> JSONObject {
-        record.snapshot?.credentials.object(rotation: configuration.codeRotationDays * 86_400) ?? [:]
-    }
-
-    func batteryAlertMessage(_ record: LockRecord, now: Date) -> BridgeOutput {
-        let percent = record.snapshot?.battery.percent ?? 0
-        let payload: JSONObject = [
-            "level": .string(record.batteryLevel.rawValue), "percent": .int(Int64(percent.rounded(.up))),
-            "since": .time(record.batteryLevelSince ?? now),
-        ]
-        return .publish(topic: publicTopics.lock(record.id, .batteryAlert), payload: Self.bytes(payload), retain: true)
     }
 }

@@ -38,5 +38,5 @@ public struct BridgeConfiguration: Sendable {
 
     public init() {}
 
-    var requestRetention: TimeInterval { max(24, requestRetentionHours) * 3600 }
+    public var requestRetention: TimeInterval { max(24, requestRetentionHours) * 3600 }
 }

@@ -5,7 +5,7 @@ import LockCore
 
 /// What the bridge knows about one lock: its last device snapshot, typed, plus the bridge's own
 /// derived facts. No JSON tree and no payload bytes: at 10,000 locks this is most of the heap.
-struct LockRecord {
+struct LockRecord: Sendable {
     let id: LockID
     /// The newest device snapshot (docs/device-link.md), nil until the lock first reports.
     var snapshot: DeviceSnapshot?
@@ -71,7 +71,7 @@ struct LockRecord {
 }
 
 /// A command sent to a lock and not answered yet.
-struct PendingCommand {
+struct PendingCommand: Sendable {
     var requestID: String
     var command: String
     var deadline: Date
@@ -81,13 +81,13 @@ struct PendingCommand {
 }
 
 /// A device event held until the events before it arrive.
-struct DeviceEvent {
+struct DeviceEvent: Sendable {
     var category: String
     var payload: JSONObject
 }
 
 /// A validated command waiting its turn.
-struct QueuedCommand {
+struct QueuedCommand: Sendable {
     var request: CommandRequest
     var requestID: String
     var reply: ReplyRoute?

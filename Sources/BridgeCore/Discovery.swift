@@ -5,7 +5,7 @@ import LockCore
 
 /// Home Assistant MQTT discovery (spec section 5): retained configs under
 /// `<prefix>/<component>/<node>/<object>/config`, one device per lock via the bridge's device.
-struct Discovery {
+struct Discovery: Sendable {
     let prefix: String
     let topics: PublicTopics
     let version: String
@@ -129,5 +129,32 @@ struct Discovery {
         ]
         if let firmware { o["sw_version"] = .string(firmware) }
         return o
+    }
+
+    /// What a lock's configs depend on (`code_format` follows `require_code_for_remote`; the
+    /// device shows the firmware); nil until the lock reports.
+    func key(_ record: LockRecord) -> String? {
+        guard let snapshot = record.snapshot else { return nil }
+        return "\(snapshot.firmware ?? "")|\(snapshot.config.requireCodeForRemote)"
+    }
+
+    /// A lock's configs as retained publications; none until it reports.
+    func publications(for record: LockRecord) -> [Publication] {
+        guard let snapshot = record.snapshot else { return [] }
+        return configs(for: record.id, firmware: snapshot.firmware, codeRequired: snapshot.config.requireCodeForRemote).map { component, object, config in
+            Publication(topic: topic(component, node(record.id), object), payload: BridgeMachine.bytes(config), retain: true)
+        }
+    }
+
+    /// Empty retained configs, which make Home Assistant forget a removed lock's entities.
+    func removals(_ id: LockID) -> [Publication] {
+        configs(for: id, firmware: nil, codeRequired: false).map { component, object, _ in
+            Publication(topic: topic(component, node(id), object), payload: [], retain: true)
+        }
+    }
+
+    func bridgePublication() -> Publication {
+        let (component, object, config) = bridgeConfig()
+        return Publication(topic: topic(component, bridgeNode, object), payload: BridgeMachine.bytes(config), retain: true)
     }
 }

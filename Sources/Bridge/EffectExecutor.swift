@@ -1,0 +1,194 @@
+import AuditLog
+import BridgeCore
+import Foundation
+import JSON
+import LockAPI
+import Logging
+import MQTT
+import Synchronization
+
+/// Owns the ``BridgeMachine`` and carries out its effects. It takes every input waiting, runs
+/// them through the machine, writes the batch's audit records, sequences, remembered results and
+/// lock states in one SQLite transaction, and only then publishes. So an event is in the outbox
+/// before it is published, and a provisional result is stored before its command goes out.
+/// Nothing else touches the machine, so no lock is ever held across SQLite or the socket.
+struct EffectExecutor {
+    var machine: BridgeMachine
+    let inputs: InputQueue
+    let client: MosquittoClient
+    let store: AuditStore
+    let configuration: BridgeConfiguration
+    let logger: Logger
+    /// Outbox records handed to the broker and not yet confirmed in SQLite.
+    let inFlight: InFlight
+    let confirmations: AsyncStream<Confirmation>.Continuation
+    let paced: AsyncStream<[Publication]>.Continuation
+    let clock: @Sendable () -> Date
+    var batches = 0
+
+    /// Until the input queue is finished and drained.
+    mutating func run() async {
+        while true {
+            let batch = await inputs.take()
+            if batch.isEmpty { return }
+            var effects: [BridgeEffect] = []
+            for input in batch {
+                if case .connected = input {
+                    // What did not get out before (a crash, an outage): first, in order.
+                    try? await publish(effects)
+                    effects = []
+                    await resendUndelivered()
+                }
+                effects += machine.handle(input, now: clock())
+            }
+            batches += 1
+            try? await publish(effects)
+        }
+    }
+
+    /// Writes what is durable in one transaction, then publishes everything in order.
+    func publish(_ effects: [BridgeEffect]) async throws {
+        if effects.isEmpty { return }
+        var batch = AuditBatch()
+        for effect in effects {
+            switch effect {
+            case .event(let e):
+                batch.events.append(AuditBatch.Event(
+                    lock: e.lock.rawValue, category: e.category, topic: e.topic, payload: e.payload, at: e.at, epoch: e.epoch, seq: e.seq))
+            case .remember(let r):
+                batch.results.append(AuditBatch.Result(lock: r.lock.rawValue, requestID: r.requestID, result: r.result, at: r.at, final: r.final))
+            case .save(let saved): batch.states += saved.map { (lock: $0.lock.rawValue, state: $0.state) }
+            case .readmit(let id): batch.readmitted.append(id.rawValue)
+            case .forget(let id): batch.removed.append((lock: id.rawValue, at: clock()))
+            default: break
+            }
+        }
+        var ids: [Int64] = []
+        do {
+            ids = try store.commit(batch)
+        } catch {
+            // Still publish: an event late in the log beats an event lost.
+            logger.info("audit log write failed", metadata: [LogKey.error: "\(error)", LogKey.count: "\(batch.events.count)"])
+        }
+        var nextEvent = 0
+        for effect in effects {
+            switch effect {
+            case .publish(let publication): await send(publication)
+            case .event(let e):
+                let id = nextEvent < ids.count ? ids[nextEvent] : nil
+                nextEvent += 1
+                await send(Publication(topic: e.topic, payload: e.payload), auditID: id)
+            case .answerHealth(let health): for p in respond(health.route, { try healthReport(health) }) { await send(p) }
+            case .answerHistory(let query): for p in respond(query.route, { try history(query) }) { await send(p) }
+            case .prune(let now): prune(now)
+            case .publishPaced(let list): paced.yield(list)
+            case .remember, .save, .readmit, .forget: break
+            }
+        }
+    }
+
+    /// Sends one message; an audited one is confirmed in SQLite when its PUBACK arrives.
+    func send(_ publication: Publication, auditID: Int64? = nil) async {
+        var properties = MQTTProperties(correlationData: publication.correlation)
+        if let signature = publication.signature { properties.userProperties = [UserProperty(DeviceSigner.property, signature)] }
+        if let auditID { inFlight.insert(auditID) }
+        do {
+            let receipt = try await client.send(publication.topic, payload: publication.payload, qos: .atLeastOnce, retain: publication.retain, properties: properties)
+            if let auditID {
+                inFlight.queued.add(1, ordering: .relaxed)
+                confirmations.yield(Confirmation(receipt: receipt, auditID: auditID))
+            } else {
+                receipt.forget()
+            }
+        } catch {
+            if let auditID { inFlight.remove([auditID]) }
+            logger.info("publish failed", metadata: [LogKey.topic: "\(publication.topic)", LogKey.error: "\(error)"])
+        }
+    }
+
+    /// Outbox records not confirmed and not on their way: published again, oldest first. After a
+    /// reconnect these are the ones whose publish failed; at start, everything unconfirmed.
+    func resendUndelivered() async {
+        do {
+            let pending = try store.undelivered(limit: 1_000_000).filter { !inFlight.contains($0.id) }
+            if pending.isEmpty { return }
+            logger.info("resending undelivered events", metadata: [LogKey.count: "\(pending.count)"])
+            for record in pending { await send(Publication(topic: record.topic, payload: record.payload), auditID: record.id) }
+        } catch {
+            logger.info("cannot read the outbox", metadata: [LogKey.error: "\(error)"])
+        }
+    }
+
+    private func respond(_ route: ResponseRoute, _ data: () throws -> JSONValue) -> [Publication] {
+        let response: BridgeResponse
+        do {
+            response = BridgeResponse(data: try data(), transaction: route.transaction)
+        } catch {
+            response = BridgeResponse(error: BridgeRequestError(code: "internal_error", message: "\(error)"), transaction: route.transaction)
+        }
+        return BridgeMachine.respond(route, response, PublicTopics(base: configuration.baseTopic)).compactMap {
+            if case .publish(let p) = $0 { return p }
+            return nil
+        }
+    }
+
+    private func healthReport(_ health: HealthAnswer) throws -> JSONValue {
+        let counts = try store.counts()
+        let mqtt = client.statistics
+        let queue = inputs.statistics
+        let c = health.counters
+        func int(_ value: Int) -> JSONValue { .int(Int64(value)) }
+        return .object([
+            "broker": .object([
+                "connected": .bool(client.isConnected), "received": int(mqtt.received), "published": int(mqtt.published), "dropped": int(mqtt.dropped),
+                "reconnects": int(max(0, mqtt.connects - 1)),
+            ]),
+            "locks": .object(["known": int(health.knownLocks), "online": int(health.onlineLocks)]),
+            "queues": .object([
+                "outbox_undelivered": int(counts.undelivered), "commands_in_flight": int(health.commandsInFlight),
+                "input_depth": int(queue.depth), "input_high_water": int(queue.highWater), "input_full_waits": int(queue.fullWaits),
+                "input_overflows": int(queue.overflows),
+            ]),
+            "audit": .object(["records": int(counts.records), "remembered_requests": int(counts.requests)]),
+            "counters": .object([
+                "commands": int(c.commands), "rejected_commands": int(c.rejectedCommands), "invalid_lock_ids": int(c.invalidLockIDs),
+                "bad_device_messages": int(c.badDeviceMessages), "duplicate_events": int(c.duplicateEvents), "sequence_gaps": int(c.sequenceGaps),
+                "timeouts": int(c.timeouts),
+            ]),
+            "started_at": .time(health.startedAt),
+        ])
+    }
+
+    private func history(_ query: HistoryQuery) throws -> JSONValue {
+        .array(try store.history(lock: query.lock, since: query.since, limit: query.limit).compactMap { record in
+            guard var event = try? JSON.parseObject(record.payload) else { return nil }
+            event["category"] = .string(record.category)
+            return .object(event)
+        })
+    }
+
+    private func prune(_ now: Date) {
+        do {
+            let removed = try store.prune(now: now, retention: configuration.auditRetentionDays * 86_400, requestRetention: configuration.requestRetention)
+            if removed > 0 { logger.debug("pruned the audit log", metadata: [LogKey.count: "\(removed)"]) }
+        } catch {
+            logger.info("cannot prune the audit log", metadata: [LogKey.error: "\(error)"])
+        }
+    }
+}
+
+/// An outbox record handed to the broker, to confirm when its PUBACK arrives.
+struct Confirmation: Sendable {
+    var receipt: PublishReceipt
+    var auditID: Int64
+}
+
+/// Outbox ids on their way to the broker (sent, not yet confirmed in SQLite).
+final class InFlight: Sendable {
+    private let ids = Mutex(Set<Int64>())
+    /// Confirmations handed to the confirmer and not yet taken by it.
+    let queued = Atomic<Int>(0)
+    func insert(_ id: Int64) { ids.withLock { _ = $0.insert(id) } }
+    func remove(_ done: [Int64]) { ids.withLock { $0.subtract(done) } }
+    func contains(_ id: Int64) -> Bool { ids.withLock { $0.contains(id) } }
+}

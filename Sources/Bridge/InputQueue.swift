@@ -1,0 +1,116 @@
+import BridgeCore
+import Dispatch
+import Synchronization
+
+/// The bridge's one ordered input queue, bounded. The broker's loop thread adds to it; the
+/// executor takes everything waiting at once. When it is full the loop thread waits, so it stops
+/// reading from the socket and a burst waits in the broker, not in the bridge's heap.
+///
+/// The wait is bounded too: after `maxWait` the input is taken anyway (and counted), so the
+/// loop thread can never be stuck behind an executor that waits for the same loop thread.
+final class InputQueue: Sendable {
+    struct Statistics: Sendable {
+        var depth = 0
+        var highWater = 0
+        /// How often a producer found the queue full and waited.
+        var fullWaits = 0
+        /// How often it waited `maxWait` and added past the bound.
+        var overflows = 0
+    }
+
+    private struct State {
+        var items: [BridgeInput] = []
+        var consumer: CheckedContinuation<[BridgeInput], Never>?
+        var finished = false
+        var statistics = Statistics()
+    }
+
+    let capacity: Int
+    /// Milliseconds a producer waits for space at most.
+    let maxWait: Int
+    private let state = Mutex(State())
+    /// Signalled once per batch taken, waking producers that wait for space.
+    private let space = DispatchSemaphore(value: 0)
+    private let waiting = Atomic<Int>(0)
+
+    init(capacity: Int = 4096, maxWait: Int = 1000) {
+        self.capacity = capacity
+        self.maxWait = maxWait
+    }
+
+    /// Adds an input; blocks the calling thread (never a task) while the queue is full, up to `maxWait`.
+    func push(_ input: BridgeInput) {
+        var waited = false
+        while true {
+            let full = state.withLock { s -> Bool in
+                if s.items.count >= capacity && !s.finished {
+                    if !waited { s.statistics.fullWaits += 1 }
+                    return true
+                }
+                return false
+            }
+            guard full else { break }
+            if waited {
+                state.withLock { $0.statistics.overflows += 1 }
+                break
+            }
+            waiting.add(1, ordering: .sequentiallyConsistent)
+            let timedOut = space.wait(timeout: .now() + .milliseconds(maxWait)) == .timedOut
+            waiting.subtract(1, ordering: .sequentiallyConsistent)
+            waited = timedOut
+        }
+        add(input)
+    }
+
+    /// Adds an input without waiting: for the bridge's own inputs (ticks, connects), which are few.
+    func add(_ input: BridgeInput) {
+        let (consumer, batch) = state.withLock { s -> (CheckedContinuation<[BridgeInput], Never>?, [BridgeInput]) in
+            guard !s.finished else { return (nil, []) }
+            s.items.append(input)
+            s.statistics.depth = s.items.count
+            s.statistics.highWater = max(s.statistics.highWater, s.items.count)
+            guard let consumer = s.consumer else { return (nil, []) }
+            s.consumer = nil
+            return (consumer, takeAll(&s))
+        }
+        consumer?.resume(returning: batch)
+    }
+
+    /// Everything waiting, oldest first; suspends while the queue is empty. Empty once finished.
+    func take() async -> [BridgeInput] {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { s -> [BridgeInput]? in
+                if !s.items.isEmpty || s.finished { return takeAll(&s) }
+                s.consumer = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// No more inputs: the consumer's next `take` returns what is left, then empty batches.
+    func finish() {
+        let consumer = state.withLock { s -> CheckedContinuation<[BridgeInput], Never>? in
+            s.finished = true
+            defer { s.consumer = nil }
+            return s.consumer
+        }
+        consumer?.resume(returning: [])
+        wakeProducers()
+    }
+
+    var statistics: Statistics { state.withLock { $0.statistics } }
+
+    private func takeAll(_ s: inout State) -> [BridgeInput] {
+        defer {
+            s.items = []
+            s.statistics.depth = 0
+            wakeProducers()
+        }
+        return s.items
+    }
+
+    private func wakeProducers() {
+        for _ in 0..<waiting.load(ordering: .sequentiallyConsistent) { space.signal() }
+    }
+}

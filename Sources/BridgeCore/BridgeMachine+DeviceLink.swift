@@ -1,0 +1,208 @@
+import Foundation
+import JSON
+import LockAPI
+import LockCore
+import Logging
+
+/// The device link (docs/device-link.md): snapshots, heartbeats, events in `seq` order with
+/// resends for gaps, and emulator Last Wills.
+extension BridgeMachine {
+    /// Runs `body` on the lock's context and stores the record back; nil when the lock is unknown.
+    mutating func withLock(_ id: LockID, now: Date, _ body: (inout LockContext) -> Void) -> [BridgeEffect]? {
+        guard let record = locks[id] else { return nil }
+        var context = LockContext(record, now: now, settings: settings)
+        body(&context)
+        locks[id] = context.record
+        return context.effects
+    }
+
+    /// A state snapshot. A retained one (from before we started) updates what we know but is no
+    /// proof of life; a live one is.
+    mutating func deviceState(_ id: LockID, payload: [UInt8], retained: Bool, now: Date) -> [BridgeEffect] {
+        guard accepts(id) else { return [] }
+        let snapshot: DeviceSnapshot
+        do {
+            snapshot = try DeviceSnapshot(payload: payload)
+        } catch {
+            counters.badDeviceMessages += 1
+            logger.info("unreadable device snapshot", metadata: ["lock.id": "\(id)", "error": "\(error)"])
+            return []
+        }
+        var out: [BridgeEffect] = []
+        if removed.contains(id) {
+            guard !retained else { return [] }
+            removed.remove(id)
+            out.append(.readmit(id))
+            logger.info("a removed lock reported again", metadata: ["lock.id": "\(id)"])
+        }
+        if locks[id] == nil {
+            locks[id] = LockRecord(id: id, now: now)
+            infoDue = true
+        }
+        let emulatorGone = snapshot.emulator.map { emulatorsOffline.contains($0) } ?? false
+        dirty.insert(id)
+        return out + withLock(id, now: now) { context in
+            let previous = context.record.snapshot
+            let firstReport = previous == nil
+            var record = context.record
+            if record.epoch == 0 {
+                // First sight of this lock: its history before now is not ours to replay.
+                (record.epoch, record.seq, record.knownSeq) = (snapshot.epoch, snapshot.seq, snapshot.seq)
+            } else if snapshot.epoch == record.epoch && snapshot.seq > record.knownSeq {
+                // The lock is ahead of what we have seen (events lost at the tail, e.g. a crash).
+                record.knownSeq = snapshot.seq
+                if record.behindSince == nil { record.behindSince = now }
+            }
+            record.snapshot = snapshot
+            record.updatedAt = now
+            if !retained { record.lastSeen = now }
+            context.record = record
+            // A retained snapshot is the lock's last word from before we started: it counts as a
+            // report unless its emulator is known to be gone, and a heartbeat must follow in time.
+            if !snapshot.radio.wifi {
+                context.setOnline(false, firstReport: firstReport)
+            } else if !retained || !emulatorGone {
+                context.record.lastHeartbeat = now
+                context.setOnline(true, firstReport: firstReport)
+            } else if firstReport {
+                context.setOnline(false, firstReport: true)
+            }
+            for feature in Features.all { feature.snapshotStored(&context, previous: previous) }
+            context.publishState()
+        }!
+    }
+
+    /// A heartbeat: the lock is alive.
+    mutating func deviceHeartbeat(_ id: LockID, now: Date) -> [BridgeEffect] {
+        withLock(id, now: now) { context in
+            context.record.lastHeartbeat = now
+            context.record.lastSeen = now
+            guard context.record.wifiUp else { return }
+            context.setOnline(true)
+            if !context.effects.isEmpty { context.publishState() }
+        } ?? []
+    }
+
+    /// A device event, published in `seq` order: early ones wait for the gap before them to fill
+    /// (by reordering or a resend); duplicates are dropped.
+    mutating func deviceEvent(_ id: LockID, payload: [UInt8], now: Date) -> [BridgeEffect] {
+        guard locks[id] != nil else { return [] }
+        guard var event = try? JSON.parseObject(payload), let category = event["category"]?.stringValue,
+            ["access", "fault", "credential", "system"].contains(category),
+            let seq = event["seq"]?.intValue, let epoch = event["epoch"]?.intValue
+        else {
+            counters.badDeviceMessages += 1
+            logger.info("unreadable device event", metadata: ["lock.id": "\(id)"])
+            return []
+        }
+        event["v"] = nil
+        event["category"] = nil
+        var duplicate = false
+        let out = withLock(id, now: now) { context in
+            if epoch != context.record.epoch {
+                guard (epoch, seq) > (context.record.epoch, context.record.seq) else {
+                    duplicate = true
+                    return
+                }
+                // A new epoch (factory reset, lost lock state): numbering starts again.
+                context.record.epoch = epoch
+                context.record.seq = seq - 1
+                context.record.early = [:]
+                context.record.knownSeq = seq
+            }
+            if seq <= context.record.seq || context.record.early[seq] != nil {
+                duplicate = true
+                return
+            }
+            context.record.knownSeq = max(context.record.knownSeq, seq)
+            context.record.early[seq] = DeviceEvent(category: category, payload: event)
+            Self.publishInOrder(&context)
+        } ?? []
+        if duplicate {
+            counters.duplicateEvents += 1
+            logger.debug("duplicate device event dropped", metadata: ["lock.id": "\(id)", "seq": "\(seq)"])
+        } else {
+            dirty.insert(id)
+        }
+        return out
+    }
+
+    /// Publishes the held events that are next in line, and notes whether a gap remains.
+    static func publishInOrder(_ context: inout LockContext) {
+        while let next = context.record.early.removeValue(forKey: context.record.seq + 1) {
+            context.record.seq += 1
+            context.record.lastSeen = context.now
+            let id = context.record.id
+            context.effects.append(.event(AuditedEvent(
+                lock: id, category: next.category, topic: "\(context.settings.publicTopics.base)/\(id.rawValue)/event/\(next.category)",
+                payload: bytes(next.payload), epoch: context.record.epoch, seq: context.record.seq, at: context.now)))
+            for feature in Features.all { feature.eventPublished(&context, next) }
+        }
+        if context.record.seq >= context.record.knownSeq {
+            context.record.behindSince = nil
+            context.record.resendRequested = nil
+        } else if context.record.behindSince == nil {
+            context.record.behindSince = context.now
+        }
+    }
+
+    /// Gaps that reordering did not fill: ask for a resend; if that did not fill them either,
+    /// the events are gone, so count them, say so and go on.
+    mutating func chaseGaps(_ context: inout LockContext) {
+        let now = context.now
+        guard let since = context.record.behindSince, now.timeIntervalSince(since) >= Self.resendAfter else { return }
+        guard let asked = context.record.resendRequested else {
+            askForResend(&context)
+            return
+        }
+        guard now.timeIntervalSince(asked) >= Self.giveUpAfter else { return }
+        let next = context.record.early.keys.min() ?? context.record.knownSeq + 1
+        counters.sequenceGaps += 1
+        logger.info(
+            "events lost for good", metadata: ["lock.id": "\(context.record.id)", "from_seq": "\(context.record.seq + 1)", "to_seq": "\(next - 1)"])
+        context.record.seq = next - 1
+        context.record.resendRequested = nil
+        context.record.behindSince = nil
+        Self.publishInOrder(&context)
+    }
+
+    /// How long a gap may stay before the bridge asks for a resend, and how long it waits for one.
+    static let resendAfter: TimeInterval = 0.3
+    static let giveUpAfter: TimeInterval = 5
+
+    /// A signed resend request from the first missing event.
+    mutating func askForResend(_ context: inout LockContext) {
+        context.record.resendRequested = context.now
+        let request = ResendRequest(counter: nextCounter(context.now), epoch: context.record.epoch, fromSeq: context.record.seq + 1)
+        guard let payload = try? request.payload() else { return }
+        logger.info("asking a lock to resend missed events", metadata: ["lock.id": "\(context.record.id)", "from_seq": "\(context.record.seq + 1)"])
+        context.publish(signed(context.record.id, .resend, payload))
+    }
+
+    /// The next replay counter for a signed device message.
+    mutating func nextCounter(_ now: Date) -> UInt64 {
+        commandCounter = max(commandCounter + 1, UInt64(max(0, now.timeIntervalSince1970) * 1_000_000))
+        return commandCounter
+    }
+
+    func signed(_ id: LockID, _ channel: DeviceTopics.Channel, _ payload: [UInt8]) -> Publication {
+        Publication(topic: settings.deviceTopics.lock(id, channel), payload: payload, signature: settings.signer.mac(lock: id, payload: payload))
+    }
+
+    /// An emulator's status; its Last Will takes every one of its locks offline at once.
+    mutating func emulatorStatus(_ instance: String, online: Bool, now: Date) -> [BridgeEffect] {
+        guard !online else {
+            emulatorsOffline.remove(instance)
+            return []
+        }
+        emulatorsOffline.insert(instance)
+        var out: [BridgeEffect] = []
+        for id in locks.keys.sorted() where locks[id]!.emulator == instance && locks[id]!.online {
+            out += withLock(id, now: now) { context in
+                context.setOnline(false)
+                context.publishState()
+            } ?? []
+        }
+        return out
+    }
+}

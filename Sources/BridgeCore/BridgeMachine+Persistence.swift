@@ -1,0 +1,86 @@
+import Foundation
+import JSON
+import LockAPI
+import LockCore
+import Logging
+
+/// What the bridge keeps of each lock across restarts, so it can republish before any new
+/// device data arrives, and tell gaps and duplicates after a restart too.
+extension BridgeMachine {
+    /// The locks changed since the last save (or all of them), as their saved JSON.
+    mutating func savedLocks(all: Bool) -> [SavedLock] {
+        let ids = all ? locks.keys.sorted() : dirty.sorted()
+        dirty = []
+        return ids.compactMap { id in locks[id].map { SavedLock(lock: id, state: Self.savedState($0)) } }
+    }
+
+    static func savedState(_ record: LockRecord) -> [UInt8] {
+        var faults = JSONObject()
+        for (fault, at) in record.bridgeFaults.sorted(by: { $0.key < $1.key }) { faults[fault.rawValue] = .time(at) }
+        let o: JSONObject = [
+            "snapshot": record.snapshot.map { .object($0.object) } ?? .null,
+            "epoch": .int(record.epoch), "seq": .int(record.seq),
+            "battery_level": .string(record.batteryLevel.rawValue),
+            "battery_level_since": .time(record.batteryLevelSince),
+            "bridge_faults": .object(faults),
+            "last_seen": .time(record.lastSeen),
+            "rotation_due": .array(record.rotationDue.sorted().map { .int(Int64($0)) }),
+        ]
+        return bytes(o)
+    }
+
+    /// Loads saved locks; all start offline until they report (spec 3: availability). The exact
+    /// last seq of every lock, written with each event, wins over the periodically saved state,
+    /// and restores a lock that was never saved at all.
+    mutating func restore(_ stored: StoredState, now: Date) {
+        for (text, bytes) in stored.locks {
+            guard let id = LockID(text) else { continue }
+            guard accepts(id) else {
+                outsideAllowList.append(id)
+                continue
+            }
+            guard let o = try? JSON.parseObject(bytes, limits: DeviceSnapshot.limits) else {
+                logger.info("ignoring unreadable saved lock state", metadata: ["lock.id": "\(text)"])
+                continue
+            }
+            var record = LockRecord(id: id, now: now)
+            record.snapshot = o["snapshot"]?.objectValue.flatMap { try? DeviceSnapshot(json: $0) }
+            record.epoch = o["epoch"]?.intValue ?? 0
+            record.seq = o["seq"]?.intValue ?? 0
+            record.batteryLevel = o["battery_level"]?.stringValue.flatMap(BatteryLevel.init(rawValue:)) ?? .ok
+            record.batteryLevelSince = o["battery_level_since"]?.stringValue.flatMap(RFC3339.parse)
+            record.lastSeen = o["last_seen"]?.stringValue.flatMap(RFC3339.parse)
+            record.rotationDue = Set(o["rotation_due"]?.arrayValue?.compactMap { $0.intValue.map(Int.init) } ?? [])
+            for (key, value) in o["bridge_faults"]?.objectValue ?? [:] {
+                if let fault = FaultCode(rawValue: key), let at = value.stringValue.flatMap(RFC3339.parse) { record.bridgeFaults[fault] = at }
+            }
+            locks[id] = record
+        }
+        for (text, last) in stored.sequences {
+            guard let id = LockID(text) else { continue }
+            guard accepts(id) else {
+                if !outsideAllowList.contains(id) { outsideAllowList.append(id) }
+                continue
+            }
+            var record = locks[id] ?? LockRecord(id: id, now: now)
+            if (last.epoch, last.seq) > (record.epoch, record.seq) {
+                (record.epoch, record.seq, record.knownSeq) = (last.epoch, last.seq, last.seq)
+            }
+            locks[id] = record
+        }
+        outsideAllowList.sort()
+    }
+
+    /// Forgets a lock: empty retained payloads clear its public topics and its Home Assistant
+    /// entities, and the store marks it removed. Only a live report brings it back.
+    mutating func removeLock(_ id: LockID) -> [BridgeEffect] {
+        locks[id] = nil
+        dirty.remove(id)
+        removed.insert(id)
+        infoDue = true
+        logger.info("lock removed", metadata: ["lock.id": "\(id)"])
+        let retainedTopics: [PublicTopics.LockTopic] = [.state, .availability, .batteryAlert, .credentials]
+        return [.forget(id)] + retainedTopics.map { .publish(Publication(topic: publicTopics.lock(id, $0), payload: [], retain: true)) }
+            + (settings.discovery?.removals(id) ?? []).map(BridgeEffect.publish)
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import LockAPI
+
+extension BridgeMachine {
+    /// Heartbeat and command timeouts, gaps to chase, code ages, timed fault clears, and
+    /// `bridge/info` when the set of locks changed.
+    mutating func tick(now: Date) -> [BridgeEffect] {
+        let rotationDue = now >= nextRotationCheck
+        if rotationDue { nextRotationCheck = now.addingTimeInterval(min(60, max(1, configuration.codeRotationDays * 86_400 / 10))) }
+        var out: [BridgeEffect] = []
+        for id in Array(locks.keys) {
+            var context = LockContext(locks[id]!, now: now, settings: settings)
+            context.rotationCheckDue = rotationDue
+            for feature in Features.all { feature.tick(&context) }
+            if let pending = context.record.pending, now >= pending.deadline { timeOut(&context, pending) }
+            if !context.effects.isEmpty { context.publishState() }
+            if context.record.behindSince != nil { chaseGaps(&context) }
+            guard !context.effects.isEmpty || context.record.behindSince != nil else { continue }
+            locks[id] = context.record
+            out += context.effects
+        }
+        if infoDue {
+            infoDue = false
+            out.append(.publish(infoPublication()))
+        }
+        return out
+    }
+}

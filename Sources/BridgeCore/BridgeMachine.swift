@@ -1,0 +1,169 @@
+public import Foundation
+import JSON
+public import LockAPI
+import LockCore
+public import Logging
+
+/// The bridge's state and rules: ``handle(_:now:)`` takes one input and returns the effects to
+/// carry out, in order. It performs none of them, never reads a clock (`now` is passed in) and
+/// makes ids only through the injected `newID`, so tests drive it without a broker.
+///
+/// One task owns it (the executor in the Bridge module); nothing else reads or changes it.
+public struct BridgeMachine: Sendable {
+    let settings: CoreSettings
+    let logger: Logger
+    /// Makes request ids and fence tokens (a UUID in production, a counter in tests).
+    let newID: @Sendable () -> String
+    let startedAt: Date
+    var locks: [LockID: LockRecord] = [:]
+    var counters = BridgeCounters()
+    /// The replay counter for signed device commands: time-based, so it grows across restarts.
+    var commandCounter: UInt64
+    /// When each unknown lock id last got a `not_found`, to rate-limit them.
+    var notFoundAnswered: [LockID: Date] = [:]
+    /// When code ages are next checked.
+    var nextRotationCheck = Date.distantPast
+    /// Emulator processes whose status is `offline` (their Last Will).
+    var emulatorsOffline: Set<String> = []
+    /// Locks changed since they were last saved.
+    var dirty: Set<LockID> = []
+    /// Locks removed on request: only a live report brings one back, never its retained snapshot.
+    var removed: Set<LockID> = []
+    /// Results by request id, for duplicates (loaded at start, kept for the retention period).
+    var results: RequestMemory
+    /// Commands that arrive before this connection's fence returns came from the session queue.
+    var fence = Fence()
+    /// The set of locks changed: `bridge/info` is due at the next tick.
+    var infoDue = false
+
+    /// - Parameters:
+    ///   - stored: what the store kept from the last run.
+    ///   - newID: a fresh unique id for each call.
+    public init(
+        configuration: BridgeConfiguration, signer: DeviceSigner, logger: Logger, stored: StoredState, now: Date,
+        newID: @escaping @Sendable () -> String
+    ) {
+        settings = CoreSettings(configuration: configuration, signer: signer)
+        self.logger = logger
+        self.newID = newID
+        startedAt = now
+        commandCounter = UInt64(max(0, now.timeIntervalSince1970) * 1_000_000)
+        results = RequestMemory(stored.results)
+        removed = Set(stored.removed.compactMap(LockID.init))
+        restore(stored, now: now)
+    }
+
+    public static let version = "0.1.0"
+
+    var configuration: BridgeConfiguration { settings.configuration }
+    var publicTopics: PublicTopics { settings.publicTopics }
+
+    /// Saved locks the allow-list no longer accepts: removed at the first connect.
+    public var outsideAllowList: [LockID] = []
+
+    /// The one entry point.
+    public mutating func handle(_ input: BridgeInput, now: Date) -> [BridgeEffect] {
+        switch input {
+        case .deviceState(let id, let payload, let retained): return deviceState(id, payload: payload, retained: retained, now: now)
+        case .deviceHeartbeat(let id): return deviceHeartbeat(id, now: now)
+        case .deviceEvent(let id, let payload): return deviceEvent(id, payload: payload, now: now)
+        case .deviceAck(let id, let payload): return deviceAck(id, payload: payload, now: now)
+        case .emulatorStatus(let instance, let online): return emulatorStatus(instance, online: online, now: now)
+        case .command(let message): return admit(message, now: now)
+        case .fence(let token): return fence.arrived(token).flatMap { command($0, now: now) }
+        case .request(let message): return request(message, now: now)
+        case .connected: return connected(now: now)
+        case .homeAssistantOnline: return [.publishPaced(retainedState(now: now))]
+        case .tick: return tick(now: now)
+        case .save(let all): return [.save(savedLocks(all: all))]
+        case .prune:
+            results.prune(before: now.addingTimeInterval(-configuration.requestRetention))
+            return [.prune(now: now)]
+        case .stopping: return [.publish(Publication(topic: publicTopics.bridgeState, payload: Array("offline".utf8), retain: true))]
+        }
+    }
+
+    /// After every connect: the fence, then `online` and every retained topic. The fence goes
+    /// first: a client that sends a command as soon as it sees `online` is then behind the
+    /// fence, so its command is never taken for one queued in the session.
+    mutating func connected(now: Date) -> [BridgeEffect] {
+        var out: [BridgeEffect] = [.publish(Publication(topic: publicTopics.fence, payload: Array(fence.arm(newID()).utf8)))]
+        for id in outsideAllowList { out += removeLock(id) }
+        outsideAllowList = []
+        out.append(.publish(Publication(topic: publicTopics.bridgeState, payload: Array("online".utf8), retain: true)))
+        out += retainedState(now: now).map(BridgeEffect.publish)
+        out.append(.publish(infoPublication()))
+        return out
+    }
+
+    /// Every retained topic of every lock.
+    func retainedState(now: Date) -> [Publication] {
+        var out: [Publication] = []
+        if let discovery = settings.discovery { out.append(discovery.bridgePublication()) }
+        for record in locks.values.sorted(by: { $0.id < $1.id }) {
+            out.append(LockContext.availability(record, settings))
+            out += settings.discovery?.publications(for: record) ?? []
+            guard record.snapshot != nil else { continue }
+            out.append(LockContext.state(record, settings))
+            out.append(LockContext.credentials(record, settings))
+            out.append(LockContext.batteryAlert(record, settings, now: now))
+        }
+        return out
+    }
+
+    func infoPublication() -> Publication {
+        let info = BridgeInfo(
+            version: Self.version, baseTopic: configuration.baseTopic, locks: locks.keys.sorted().map(\.rawValue), startedAt: startedAt)
+        return Publication(topic: publicTopics.bridgeInfo, payload: info.payload, retain: true)
+    }
+
+    func accepts(_ id: LockID) -> Bool { configuration.allowList.isEmpty || configuration.allowList.contains(id.rawValue) }
+
+    static func bytes(_ o: JSONObject) -> [UInt8] {
+        (try? o.serializedBytes()) ?? Array(#"{"error":"unserializable"}"#.utf8)
+    }
+}
+
+/// What the core reads everywhere and never changes.
+struct CoreSettings: Sendable {
+    let configuration: BridgeConfiguration
+    let publicTopics: PublicTopics
+    let deviceTopics: DeviceTopics
+    let signer: DeviceSigner
+    let discovery: Discovery?
+
+    init(configuration: BridgeConfiguration, signer: DeviceSigner) {
+        self.configuration = configuration
+        self.signer = signer
+        publicTopics = PublicTopics(base: configuration.baseTopic)
+        deviceTopics = DeviceTopics(prefix: configuration.deviceTopicPrefix)
+        discovery = configuration.discovery
+            ? Discovery(prefix: configuration.discoveryPrefix, topics: publicTopics, version: BridgeMachine.version) : nil
+    }
+}
+
+/// What the store kept from the last run, for ``BridgeMachine/init``.
+public struct StoredState: Sendable {
+    /// Saved lock states (JSON), by lock id.
+    public var locks: [String: [UInt8]]
+    /// The exact last device sequence of each lock, written with each event.
+    public var sequences: [String: (epoch: Int64, seq: Int64)]
+    public var removed: Set<String>
+    /// Remembered results within the retention period.
+    public var results: [RememberedResult]
+
+    public init(
+        locks: [String: [UInt8]] = [:], sequences: [String: (epoch: Int64, seq: Int64)] = [:], removed: Set<String> = [],
+        results: [RememberedResult] = []
+    ) {
+        self.locks = locks
+        self.sequences = sequences
+        self.removed = removed
+        self.results = results
+    }
+}
+
+extension PublicTopics {
+    /// Where the bridge sends its fence to itself.
+    public var fence: String { "\(base)/bridge/fence" }
+}

@@ -1,0 +1,32 @@
+/// The post-connect fence: a token the bridge publishes to itself after each connect. Commands
+/// that arrive before it returns were waiting in the session queue while the bridge was away;
+/// they are held until then and marked `queued`, so they must prove they are fresh.
+struct Fence: Sendable {
+    private var token = ""
+    private var passed = false
+    private var held: [CommandMessage] = []
+
+    /// A new fence for a new connection; commands are held again until it returns.
+    mutating func arm(_ token: String) -> String {
+        self.token = token
+        passed = false
+        return token
+    }
+
+    /// The command to handle now, or nil when it is held until the fence returns.
+    mutating func admit(_ command: CommandMessage) -> CommandMessage? {
+        if passed { return command }
+        var queued = command
+        queued.queued = true
+        held.append(queued)
+        return nil
+    }
+
+    /// The fence came back: everything held is released, in arrival order.
+    mutating func arrived(_ token: String) -> [CommandMessage] {
+        guard token == self.token, !passed else { return [] }
+        passed = true
+        defer { held = [] }
+        return held
+    }
+}
