@@ -17,9 +17,12 @@ func measure(count: Int, settings: Settings, adding table: Table) async throws -
     try await explained(relayProcess, "relay-bench-c") {
         for run in 1...settings.runs {
             let load = CPULoad(stack, subject: relayProcess.pid)
+            var cpu = Processes.cpuSeconds(relayProcess.pid) ?? 0
             let t = try await driver.eventThroughput(base: relayBase, lockCount: count)
             relay.load.append(load.finish())
+            relay.cpuPerEvent.append(Processes.cpuMicros(relayProcess.pid, since: &cpu, per: t.expected))
             let v = try await driver.commandLatency(base: relayBase, suffix: "setdev", lockCount: count, tag: "rv\(run)")
+            relay.cpuPerCommand.append(Processes.cpuMicros(relayProcess.pid, since: &cpu, per: settings.commands + 100))
             let d = try await driver.commandLatency(base: relayBase, suffix: "set", lockCount: count, tag: "rd\(run)", expectOK: false)
             relay.add(t, v)
             relay.directP50.append(d.p50)
@@ -31,18 +34,22 @@ func measure(count: Int, settings: Settings, adding table: Table) async throws -
     relay.cpuSeconds = Processes.cpuSeconds(relayProcess.pid)
     try await stack.stopChild(relayProcess, "relay")
 
-    let bridgeStart = ContinuousClock.now
     let bridgeBase = TestNames.baseTopic("lockbridge")
-    let bridgeProcess = try await stack.startBridge(base: bridgeBase)
+    let (bridgeProcess, ready) = try await stack.startBridge(base: bridgeBase)
+    bridge.ready = ready.seconds
     bridge.idleRSS = Processes.memoryMB(bridgeProcess.pid, "VmRSS")
-    say("  bridge ready (\(count) locks online, idle) in \(format(ContinuousClock.now - bridgeStart)), RSS \(String(format: "%.1f", bridge.idleRSS ?? .nan)) MB")
+    bridge.idleHeapMB = Processes.memoryMB(bridgeProcess.pid, "RssAnon")
+    say("  bridge ready (\(count) locks online) \(format(ready)) after its start, RSS \(String(format: "%.1f", bridge.idleRSS ?? .nan)) MB")
     let cpuBefore = Processes.cpuSeconds(bridgeProcess.pid)
     try await explained(bridgeProcess, "lockbridge") {
         for run in 1...settings.runs {
             let load = CPULoad(stack, subject: bridgeProcess.pid)
+            var cpu = Processes.cpuSeconds(bridgeProcess.pid) ?? 0
             let t = try await driver.eventThroughput(base: bridgeBase, lockCount: count)
             bridge.load.append(load.finish())
+            bridge.cpuPerEvent.append(Processes.cpuMicros(bridgeProcess.pid, since: &cpu, per: t.expected))
             let l = try await driver.commandLatency(base: bridgeBase, suffix: "set", lockCount: count, tag: "b\(run)")
+            bridge.cpuPerCommand.append(Processes.cpuMicros(bridgeProcess.pid, since: &cpu, per: settings.commands + 100))
             bridge.add(t, l)
             say("  bridge run \(run): \(Int(t.perSecond)) events/s (\(t.received)/\(t.expected)), command p50 \(Int(l.p50)) p99 \(Int(l.p99)) µs")
         }
@@ -58,7 +65,10 @@ func measure(count: Int, settings: Settings, adding table: Table) async throws -
     let n = count.formatted()
     table.row("N=\(n) events/s", median(bridge.throughput), median(relay.throughput), target: 0.8, higherIsBetter: true)
     table.row("N=\(n) command p50 µs", median(bridge.p50), median(relay.p50), target: 1.3, higherIsBetter: false)
-    table.row("N=\(n) command p99 µs", median(bridge.p99), median(relay.p99), target: nil, higherIsBetter: false)
+    table.row("N=\(n) command p99 µs", median(bridge.p99), median(relay.p99), target: 2.0, higherIsBetter: false)
+    table.row("N=\(n) CPU µs per key turn", median(bridge.cpuPerEvent), median(relay.cpuPerEvent), target: nil, higherIsBetter: false)
+    table.row("N=\(n) CPU µs per command", median(bridge.cpuPerCommand), median(relay.cpuPerCommand), target: nil, higherIsBetter: false)
+    table.absolute("N=\(n) bridge ready s (all locks online)", bridge.ready, limit: count >= 10_000 ? 2 : nil)
     table.absolute("N=\(n) bridge RSS MB, after the runs", bridge.rssMB, limit: count >= 10_000 ? 64 : nil)
     table.absolute("N=\(n) bridge RSS MB, peak (VmHWM)", bridge.peakRSS, limit: nil)
     table.note(String(
@@ -72,6 +82,11 @@ func measure(count: Int, settings: Settings, adding table: Table) async throws -
     }
     for (name, f) in [("bridge", bridge), ("relay", relay)] where f.lost + f.duplicates + f.failedCommands > 0 {
         table.note("  N=\(n) \(name): \(f.lost) events lost, \(f.duplicates) duplicates, \(f.failedCommands) commands without an ok result")
+    }
+    table.idleHeap[count] = bridge.idleHeapMB
+    if count == 10_000, let small = table.idleHeap[1_000], let large = table.idleHeap[10_000] {
+        // What one more lock costs: the idle heap of 10,000 locks less that of 1,000, per lock.
+        table.absolute("bridge heap KB per lock (idle, 10,000 vs 1,000)", (large - small) * 1024 / 9_000, limit: 1.5)
     }
     return table
 }

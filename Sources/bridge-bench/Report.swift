@@ -18,6 +18,12 @@ struct Figures {
     var peakRSS: Double?
     /// Each throughput run's CPU use per process (`CPULoad`).
     var load: [String] = []
+    /// CPU µs the subject spent per key turn (events runs) and per command (command runs).
+    var cpuPerEvent: [Double] = []
+    var cpuPerCommand: [Double] = []
+    /// Seconds from starting the bridge until every lock was online on the public API.
+    var ready: Double?
+    var idleHeapMB: Double?
 }
 
 func median(_ values: [Double]) -> Double {
@@ -30,6 +36,8 @@ func median(_ values: [Double]) -> Double {
 struct Table {
     private(set) var lines: [String] = []
     private(set) var missed = 0
+    /// The bridge's idle heap (MB) by lock count, for the cost of one lock.
+    var idleHeap: [Int: Double] = [:]
 
     init() {
         lines.append(

@@ -48,7 +48,8 @@ final class Stack: Sendable {
     }
 
     /// `lockbridge run` on this stack, ready once every lock is online on the public API.
-    func startBridge(base: String) async throws -> ChildProcess {
+    func startBridge(base: String) async throws -> (ChildProcess, Duration) {
+        let started = ContinuousClock.now
         let online = try await DistinctTopics(client, "\(base)/+/availability") { $0.text == "online" }
         let bridge = try ChildProcess("lockbridge", [
             "run", "--broker", broker.url, "--data-dir", broker.directory.appendingPathComponent("bridge").path,
@@ -57,9 +58,10 @@ final class Stack: Sendable {
         Cleanup.track(bridge, "lockbridge")
         let count = self.count
         try await waitUntil(300, "the bridge to report \(count) locks online") { online.count >= count }
+        let ready = ContinuousClock.now - started
         online.stop()
         try await Processes.settle(bridge.pid, "lockbridge")
-        return bridge
+        return (bridge, ready)
     }
 
     /// The C relay baseline on this stack, ready once subscribed.
@@ -132,6 +134,13 @@ enum Processes {
 
     static func cpuSeconds(_ pid: Int32) -> Double? {
         cpuTicks(pid).map { Double($0) / Double(sysconf(Int32(_SC_CLK_TCK))) }
+    }
+
+    /// CPU µs `pid` used since `last` (CPU seconds, moved on to now), per one of `count` operations.
+    static func cpuMicros(_ pid: Int32, since last: inout Double, per count: Int) -> Double {
+        let now = cpuSeconds(pid) ?? last
+        defer { last = now }
+        return (now - last) * 1_000_000 / Double(max(1, count))
     }
 
     /// Waits (up to two minutes) until `pid` uses under 20 % of a core over one second, so a

@@ -126,3 +126,30 @@ final class Counter: Sendable {
 extension CoreHarness {
     var machineCounters: BridgeCounters { machine.counters }
 }
+
+extension CoreHarness {
+    /// Every signed device command in `effects` goes to the harness's `Lock`, which answers with
+    /// its events, a new snapshot and its ack, as an emulator would; returns what the bridge did then.
+    @discardableResult
+    mutating func deliverToLocks(_ effects: [BridgeEffect]) -> [BridgeEffect] {
+        var out: [BridgeEffect] = []
+        for publication in effects.publications where publication.topic.hasPrefix("lockdev/") && publication.topic.hasSuffix("/cmd") {
+            let id = String(publication.topic.split(separator: "/")[1])
+            guard signer.verify(lock: LockID(id)!, payload: publication.payload, mac: publication.signature ?? ""),
+                let command = try? DeviceCommand.parse(publication.payload), var lock = locks[id]
+            else { continue }
+            let outputs = lock.handle(command.input, now: now)
+            locks[id] = lock
+            for case .event(let event) in outputs { out += handle(.deviceEvent(LockID(id)!, payload: Self.devicePayload(event))) }
+            out += report(id)
+            for case .result(let result) in outputs { out += handle(.deviceAck(LockID(id)!, payload: try! DeviceAck.payload(result))) }
+        }
+        return out
+    }
+
+    /// A command, carried to the lock and answered; returns the result published on `result`.
+    mutating func roundTrip(_ id: String, _ json: String) -> JSONObject? {
+        let sent = command(id, json)
+        return (sent + deliverToLocks(sent)).json("\(base)/\(id)/result").last
+    }
+}
