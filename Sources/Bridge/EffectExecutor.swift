@@ -7,7 +7,8 @@ import Logging
 import MQTT
 import Synchronization
 
-/// Owns the ``BridgeMachine`` and carries out its effects. It takes every input waiting, runs
+/// Owns the ``BridgeMachine`` and carries out its effects. It takes the inputs waiting (a batch
+/// of at most `InputQueue.maxBatch`), runs
 /// them through the machine, writes the batch's audit records, sequences, remembered results and
 /// lock states in one SQLite transaction, and only then publishes. So an event is in the outbox
 /// before it is published, and a provisional result is stored before its command goes out.
@@ -92,6 +93,13 @@ struct EffectExecutor {
         var properties = MQTTProperties(correlationData: publication.correlation)
         if let signature = publication.signature { properties.userProperties = [UserProperty(DeviceSigner.property, signature)] }
         if let auditID { inFlight.insert(auditID) }
+        if client.unacknowledgedPublishes >= Self.maxUnacknowledged {
+            // The broker is behind: wait for it here, and meanwhile let the loop thread go on
+            // reading (it brings the PUBACKs that make room), so the two never wait for each other.
+            inputs.producersMayWait(false)
+            await client.waitForRoom(below: Self.maxUnacknowledged)
+            inputs.producersMayWait(true)
+        }
         do {
             let receipt = try await client.send(publication.topic, payload: publication.payload, qos: .atLeastOnce, retain: publication.retain, properties: properties)
             if let auditID {
@@ -105,6 +113,10 @@ struct EffectExecutor {
             logger.info("publish failed", metadata: [LogKey.topic: "\(publication.topic)", LogKey.error: "\(error)"])
         }
     }
+
+    /// Publishes at most this far ahead of the broker's acknowledgements, so a burst (10,000
+    /// retained snapshots at start) waits for the broker instead of piling up in libmosquitto.
+    static let maxUnacknowledged = 1000
 
     /// Outbox records not confirmed and not on their way: published again, oldest first. After a
     /// reconnect these are the ones whose publish failed; at start, everything unconfirmed.

@@ -26,38 +26,46 @@ final class InputQueue: Sendable {
     }
 
     let capacity: Int
+    /// Inputs taken at most at once: enough for group commit to pay, few enough that one batch's
+    /// effects (a retained snapshot burst makes ~20 publications each) stay small.
+    let maxBatch: Int
     /// Milliseconds a producer waits for space at most.
     let maxWait: Int
     private let state = Mutex(State())
     /// Signalled once per batch taken, waking producers that wait for space.
     private let space = DispatchSemaphore(value: 0)
     private let waiting = Atomic<Int>(0)
+    private let mayWait = Atomic<Bool>(true)
 
-    init(capacity: Int = 4096, maxWait: Int = 1000) {
+    init(capacity: Int = 4096, maxBatch: Int = 256, maxWait: Int = 1000) {
         self.capacity = capacity
+        self.maxBatch = maxBatch
         self.maxWait = maxWait
+    }
+
+    /// Whether producers wait while the queue is full. Off while the consumer itself waits for
+    /// the broker, whose acknowledgements come through the very thread that would be waiting.
+    func producersMayWait(_ value: Bool) {
+        mayWait.store(value, ordering: .sequentiallyConsistent)
+        if !value { wakeProducers() }
     }
 
     /// Adds an input; blocks the calling thread (never a task) while the queue is full, up to `maxWait`.
     func push(_ input: BridgeInput) {
-        var waited = false
-        while true {
-            let full = state.withLock { s -> Bool in
-                if s.items.count >= capacity && !s.finished {
-                    if !waited { s.statistics.fullWaits += 1 }
-                    return true
-                }
-                return false
-            }
-            guard full else { break }
-            if waited {
+        var mayBlock = true
+        var counted = false
+        while state.withLock({ $0.items.count >= capacity && !$0.finished }) {
+            guard mayBlock, mayWait.load(ordering: .sequentiallyConsistent) else {
                 state.withLock { $0.statistics.overflows += 1 }
                 break
             }
+            if !counted {
+                state.withLock { $0.statistics.fullWaits += 1 }
+                counted = true
+            }
             waiting.add(1, ordering: .sequentiallyConsistent)
-            let timedOut = space.wait(timeout: .now() + .milliseconds(maxWait)) == .timedOut
+            if space.wait(timeout: .now() + .milliseconds(maxWait)) == .timedOut { mayBlock = false }
             waiting.subtract(1, ordering: .sequentiallyConsistent)
-            waited = timedOut
         }
         add(input)
     }
@@ -103,11 +111,16 @@ final class InputQueue: Sendable {
 
     private func takeAll(_ s: inout State) -> [BridgeInput] {
         defer {
-            s.items = []
-            s.statistics.depth = 0
+            s.statistics.depth = s.items.count
             wakeProducers()
         }
-        return s.items
+        guard s.items.count > maxBatch else {
+            defer { s.items = [] }
+            return s.items
+        }
+        let batch = Array(s.items.prefix(maxBatch))
+        s.items.removeFirst(maxBatch)
+        return batch
     }
 
     private func wakeProducers() {

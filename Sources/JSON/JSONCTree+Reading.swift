@@ -66,12 +66,13 @@ extension JSONCTree {
 
     private static func members(of object: OpaquePointer?, depthLeft: Int) throws(JSONError) -> JSONObject {
         var result = JSONObject()
+        result.reserveCapacity(Int(json_object_object_length(object)))
         // json-c's object iterator walks members in insertion order, duplicates already merged.
         var iterator = json_object_iter_begin(object)
         var end = json_object_iter_end(object)
         while json_object_iter_equal(&iterator, &end) == 0 {
             guard let name = json_object_iter_peek_name(&iterator) else { break }
-            result[String(cString: name)] = try value(of: json_object_iter_peek_value(&iterator), depthLeft: depthLeft)
+            result.appendNew(String(cString: name), try value(of: json_object_iter_peek_value(&iterator), depthLeft: depthLeft))
             json_object_iter_next(&iterator)
         }
         return result

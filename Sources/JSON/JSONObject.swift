@@ -13,8 +13,13 @@ public struct JSONObject: Sendable {
     public typealias Element = (key: String, value: JSONValue)
 
     private var entries: [Element] = []
-    // Position of each key in `entries`; keeps lookups cheap in large payloads.
-    private var positions: [String: Int] = [:]
+    // Position of each key in `entries`, built only once the object is large: for the small
+    // objects of most payloads a scan is cheaper than hashing every key (hashing was the largest
+    // cost of building a payload in the bridge's profile).
+    private var positions: [String: Int]?
+
+    /// Objects with more members than this get a key index.
+    static let indexThreshold = 24
 
     /// Creates an empty object.
     public init() {}
@@ -28,17 +33,26 @@ public struct JSONObject: Sendable {
     /// The keys in insertion order.
     public var keys: [String] { entries.map(\.key) }
 
+    private func position(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return entries.firstIndex { $0.key == key }
+    }
+
     /// The value for `key`, or `nil` when absent. Assigning `nil` removes the key;
     /// assign `.null` to store a JSON `null`.
     public subscript(key: String) -> JSONValue? {
-        get { positions[key].map { entries[$0].value } }
+        get { position(of: key).map { entries[$0].value } }
         set {
             if let newValue {
-                if let position = positions[key] {
+                if let position = position(of: key) {
                     entries[position].value = newValue
                 } else {
-                    positions[key] = entries.count
                     entries.append((key, newValue))
+                    if positions != nil {
+                        positions![key] = entries.count - 1
+                    } else if entries.count > Self.indexThreshold {
+                        reindex()
+                    }
                 }
             } else {
                 removeValue(forKey: key)
@@ -49,12 +63,35 @@ public struct JSONObject: Sendable {
     /// Removes `key` and returns its value, if it was present.
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
-        guard let position = positions.removeValue(forKey: key) else { return nil }
+        guard let position = position(of: key) else { return nil }
         let removed = entries.remove(at: position)
-        for index in position..<entries.count {
-            positions[entries[index].key] = index
-        }
+        if positions != nil { reindex() }
         return removed.value
+    }
+
+    private mutating func reindex() {
+        guard entries.count > Self.indexThreshold else {
+            positions = nil
+            return
+        }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(entries.count)
+        for (offset, entry) in entries.enumerated() { index[entry.key] = offset }
+        positions = index
+    }
+
+    /// Reserves room for `count` members (parsers know the size up front).
+    public mutating func reserveCapacity(_ count: Int) { entries.reserveCapacity(count) }
+
+    /// Appends a member whose key the caller knows is not there yet (json-c's parser has
+    /// merged duplicates already), without looking it up first.
+    mutating func appendNew(_ key: String, _ value: JSONValue) {
+        entries.append((key, value))
+        if positions != nil {
+            positions![key] = entries.count - 1
+        } else if entries.count > Self.indexThreshold {
+            reindex()
+        }
     }
 }
 

@@ -40,6 +40,19 @@ struct ClientState {
     /// QoS 1/2 publishes made during an outage wait here for the next CONNACK (true) or the end (false).
     var reconnectWaiters: [CheckedContinuation<Bool, Never>] = []
     var nextID: UInt64 = 0
+    /// QoS 1/2 publishes handed to libmosquitto and not acknowledged yet, by message id.
+    var unacknowledged: Set<Int32> = []
+    /// Senders waiting until fewer than `limit` publishes are unacknowledged.
+    var roomWaiters: [(limit: Int, waiter: CheckedContinuation<Void, Never>)] = []
+
+    /// A publish was acknowledged: the senders that now have room.
+    mutating func publishAcknowledged(mid: Int32) -> [CheckedContinuation<Void, Never>] {
+        guard unacknowledged.remove(mid) != nil, !roomWaiters.isEmpty else { return [] }
+        let count = unacknowledged.count
+        let ready = roomWaiters.filter { count < $0.limit }.map(\.waiter)
+        roomWaiters.removeAll { count < $0.limit }
+        return ready
+    }
     var filterIdentifiers: [String: UInt32] = [:]
 
     mutating func makeID() -> UInt64 {

@@ -19,7 +19,7 @@ extension MosquittoClient {
             client(userData).didDisconnect(reason: reason)
         }
         mosquitto_publish_v5_callback_set(handle) { _, userData, mid, reason, _ in
-            client(userData).didAcknowledge(mid: mid, reason: reason)
+            client(userData).didAcknowledgePublish(mid: mid, reason: reason)
         }
         mosquitto_subscribe_v5_callback_set(handle) { _, userData, mid, count, granted, _ in
             let first = count > 0 ? granted?.pointee ?? 0x80 : 0x80
@@ -77,6 +77,11 @@ extension MosquittoClient {
         let text = reason == 0 ? "disconnected" : String(cString: mosquitto_strerror(reason))
         logger.info("mqtt connection lost", metadata: ["reason": "\(text)"])
         tell(.disconnected(reason: text))
+    }
+
+    private func didAcknowledgePublish(mid: Int32, reason: Int32) {
+        for sender in state.withLock({ $0.publishAcknowledged(mid: mid) }) { sender.resume() }
+        didAcknowledge(mid: mid, reason: reason)
     }
 
     private func didAcknowledge(mid: Int32, reason: Int32) {

@@ -151,6 +151,10 @@ extension MosquittoClient {
             s.acks = [:]
             let held = s.reconnectWaiters
             s.reconnectWaiters = []
+            let senders = s.roomWaiters.map(\.waiter)
+            s.roomWaiters = []
+            s.unacknowledged = []
+            for sender in senders { sender.resume() }
             return (waiters, acks, s.closing, held)
         }
         for ack in acks { ack.resume(returning: MosquittoClient.disconnectedReason) }

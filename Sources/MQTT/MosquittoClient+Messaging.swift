@@ -39,13 +39,44 @@ extension MosquittoClient {
         let rc = payload.withUnsafeBytes {
             mosquitto_publish_v5(handle, &mid, topic, Int32($0.count), $0.baseAddress, qos.rawValue, retain, list)
         }
-        guard rc == 0 else { throw MQTTError.fromLibrary(rc, while: "publishing to \(topic)") }
+        if rc != 0 {
+            let error = MQTTError.fromLibrary(rc, while: "publishing to \(topic)")
+            // libmosquitto queues a QoS 1/2 message under its id before it tries to write it, and
+            // sends it after the next CONNACK. With the link down, or the write failing as the
+            // broker goes away, that copy is still queued: it is sent, so hand back its receipt.
+            // Throwing would make a caller send it a second time, and its PUBACK would find nobody
+            // waiting (and then confirm a later message that reuses the id).
+            let queued = rc == Int32(MOSQ_ERR_NO_CONN.rawValue) || rc == Int32(MOSQ_ERR_CONN_LOST.rawValue) || rc == Int32(MOSQ_ERR_ERRNO.rawValue)
+            guard qos != .atMostOnce, mid != 0, queued else { throw error }
+            logger.debug("publish queued for the reconnect", metadata: ["mqtt.topic": "\(topic)", "error": "\(error)"])
+        }
         counters.published.add(1, ordering: .relaxed)
-        if qos == .atMostOnce {
-            // on_publish fires for QoS 0 too; leave a marker so its half is not kept forever.
-            state.withLock { _ = $0.expectAck(mid: mid, nil) }
+        state.withLock { s in
+            if qos == .atMostOnce {
+                // on_publish fires for QoS 0 too; leave a marker so its half is not kept forever.
+                _ = s.expectAck(mid: mid, nil)
+            } else if s.acks[mid] == nil {
+                // Not acknowledged already (an ack can beat `publish` returning the mid).
+                s.unacknowledged.insert(mid)
+            }
         }
         return PublishReceipt(client: self, mid: qos == .atMostOnce ? nil : mid, topic: topic)
+    }
+
+    /// Suspends while `limit` or more QoS 1/2 publishes wait for their acknowledgement, so a
+    /// burst waits for the broker instead of piling up in libmosquitto's memory. Returns at once
+    /// when the loop is not running (nothing would ever make room).
+    public var unacknowledgedPublishes: Int { state.withLock { $0.unacknowledged.count } }
+
+    public func waitForRoom(below limit: Int) async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                if !s.loopRunning || s.unacknowledged.count < limit { return true }
+                s.roomWaiters.append((limit, waiter))
+                return false
+            }
+            if now { waiter.resume() }
+        }
     }
 
     /// Waits for the acknowledgement of `mid`; returns its reason code.
