@@ -72,6 +72,10 @@ struct EffectExecutor {
             logger.info("audit log write failed", metadata: [LogKey.error: "\(error)", LogKey.count: "\(batch.events.count)"])
         }
         var nextEvent = 0
+        // Many publishes (a snapshot burst, an announce) leave in full segments.
+        let coalesce = effects.count >= Self.coalesceFrom
+        if coalesce { client.coalesceWrites(true) }
+        defer { if coalesce { client.coalesceWrites(false) } }
         for effect in effects {
             switch effect {
             case .publish(let publication): await send(publication)
@@ -97,6 +101,7 @@ struct EffectExecutor {
             // The broker is behind: wait for it here, and meanwhile let the loop thread go on
             // reading (it brings the PUBACKs that make room), so the two never wait for each other.
             inputs.producersMayWait(false)
+            client.coalesceWrites(false)
             await client.waitForRoom(below: Self.maxUnacknowledged)
             inputs.producersMayWait(true)
         }
@@ -117,6 +122,8 @@ struct EffectExecutor {
     /// Publishes at most this far ahead of the broker's acknowledgements, so a burst (10,000
     /// retained snapshots at start) waits for the broker instead of piling up in libmosquitto.
     static let maxUnacknowledged = 1000
+    /// Batches with this many effects or more coalesce their writes (below it, latency first).
+    static let coalesceFrom = 8
 
     /// Outbox records not confirmed and not on their way: published again, oldest first. After a
     /// reconnect these are the ones whose publish failed; at start, everything unconfirmed.

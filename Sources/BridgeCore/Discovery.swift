@@ -9,6 +9,7 @@ struct Discovery: Sendable {
     let prefix: String
     let topics: PublicTopics
     let version: String
+    let templates = DiscoveryTemplates()
 
     /// Ids and node ids include the base topic, so two bridges never collide. ASCII letters and
     /// digits only: Home Assistant ignores a config whose node id has anything but `[a-zA-Z0-9_-]`
@@ -141,9 +142,14 @@ struct Discovery: Sendable {
     /// A lock's configs as retained publications; none until it reports.
     func publications(for record: LockRecord) -> [Publication] {
         guard let snapshot = record.snapshot else { return [] }
-        return configs(for: record.id, firmware: snapshot.firmware, codeRequired: snapshot.config.requireCodeForRemote).map { component, object, config in
-            Publication(topic: topic(component, node(record.id), object), payload: BridgeMachine.bytes(config), retain: true)
+        let firmware = snapshot.firmware
+        let codeRequired = snapshot.config.requireCodeForRemote
+        let set = templates.set(for: "\(firmware ?? "")|\(codeRequired)") {
+            configs(for: DiscoveryTemplates.placeholder, firmware: firmware, codeRequired: codeRequired).map { component, object, config in
+                DiscoveryTemplates.Template(topic: topic(component, node(DiscoveryTemplates.placeholder), object), payload: BridgeMachine.bytes(config))
+            }
         }
+        return set.map { $0.publication(for: record.id) }
     }
 
     /// Empty retained configs, which make Home Assistant forget a removed lock's entities.

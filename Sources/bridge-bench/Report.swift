@@ -36,12 +36,12 @@ func median(_ values: [Double]) -> Double {
 struct Table {
     private(set) var lines: [String] = []
     private(set) var missed = 0
-    /// The bridge's idle heap (MB) by lock count, for the cost of one lock.
-    var idleHeap: [Int: Double] = [:]
+    /// The bridge's heap after the runs (MB) by lock count, for the cost of one lock.
+    var heapAfter: [Int: Double] = [:]
 
     init() {
         lines.append(
-            "metric".padding(toLength: 40, withPad: " ", startingAt: 0)
+            "metric".padding(toLength: 46, withPad: " ", startingAt: 0)
                 + "      bridge       relay    ratio   target    ")
         lines.append(String(repeating: "-", count: 100))
     }
@@ -58,28 +58,28 @@ struct Table {
             targetText = (higherIsBetter ? ">= " : "<= ") + String(format: "%.2f", target)
         }
         lines.append(
-            name.padding(toLength: 40, withPad: " ", startingAt: 0)
+            name.padding(toLength: 46, withPad: " ", startingAt: 0)
                 + String(format: "%12.1f", bridge)
                 + (relay.map { String(format: "%12.1f", $0) } ?? String(repeating: " ", count: 11) + "-")
                 + (ratio.map { String(format: "%9.2f", $0) } ?? "        -")
                 + "   " + targetText.padding(toLength: 9, withPad: " ", startingAt: 0) + verdict)
     }
 
-    /// An absolute row (the RSS budget).
-    mutating func absolute(_ name: String, _ value: Double?, limit: Double?) {
+    /// An absolute row (the RSS budget, the start-up time), in `unit`.
+    mutating func absolute(_ name: String, _ value: Double?, limit: Double?, unit: String = "MB") {
         var verdict = "(info)"
         var targetText = "-"
         if let limit {
             let met = (value ?? .infinity) <= limit
             if !met { missed += 1 }
             verdict = met ? "met" : "MISSED"
-            targetText = "<= \(Int(limit)) MB"
+            targetText = "<= \(limit.formatted()) \(unit)"
         }
         lines.append(
-            name.padding(toLength: 40, withPad: " ", startingAt: 0)
+            name.padding(toLength: 46, withPad: " ", startingAt: 0)
                 + (value.map { String(format: "%12.1f", $0) } ?? "           ?")
                 + String(repeating: " ", count: 11) + "-" + "        -"
-                + "   " + targetText.padding(toLength: 9, withPad: " ", startingAt: 0) + verdict)
+                + "   " + targetText.padding(toLength: 10, withPad: " ", startingAt: 0) + verdict)
     }
 
     mutating func note(_ text: String) { lines.append(text) }

@@ -149,3 +149,20 @@ import Testing
         #expect(!out.contains { if case .forget(let id) = $0 { id.rawValue == "kept" } else { false } })
     }
 }
+
+@Suite struct DiscoveryTemplateTests {
+    /// The spliced configs are byte for byte what rendering them for the lock gives.
+    @Test(arguments: ["door", "front_door", "a", "lock-9999"])
+    func templatesGiveTheSameBytesAsRendering(_ name: String) {
+        var h = CoreHarness()
+        h.report(name)
+        let discovery = h.machine.settings.discovery!
+        let record = h.machine.locks[LockID(name)!]!
+        let spliced = discovery.publications(for: record)
+        let rendered = discovery.configs(for: record.id, firmware: record.snapshot?.firmware, codeRequired: false).map { component, object, config in
+            Publication(topic: discovery.topic(component, discovery.node(record.id), object), payload: BridgeMachine.bytes(config), retain: true)
+        }
+        #expect(spliced == rendered)
+        #expect(!spliced.contains { $0.text.contains("placeholder") || $0.topic.contains("placeholder") })
+    }
+}
