@@ -39,6 +39,9 @@ extension BridgeService {
         ids.removeAll(keepingCapacity: true)
     }
 
+    /// Paced publications per 50 ms: 20,000 a second, 130,000 configs of 10,000 locks in 6.5 s.
+    static let pacedChunk = 1000
+
     /// At most this many PUBACKed records wait for one `markDelivered` transaction.
     static let confirmBatch = 256
 
@@ -48,15 +51,17 @@ extension BridgeService {
         for await list in lists {
             var index = 0
             while index < list.count, !Task.isCancelled {
-                for publication in list[index..<min(index + 500, list.count)] {
+                await client.waitForRoom(below: EffectExecutor.maxUnacknowledged)
+                for publication in list[index..<min(index + Self.pacedChunk, list.count)] {
                     do {
                         try client.sendNow(publication.topic, payload: publication.payload, retain: publication.retain).forget()
                     } catch {
                         logger.info("paced publish failed", metadata: [LogKey.topic: "\(publication.topic)", LogKey.error: "\(error)"])
                     }
                 }
-                index += 500
-                try? await Task.sleep(for: .milliseconds(50))
+                index += Self.pacedChunk
+                // Only a long list pauses: a lock's own configs go out at once.
+                if index < list.count { try? await Task.sleep(for: .milliseconds(50)) }
             }
         }
     }

@@ -47,30 +47,31 @@ struct EffectExecutor {
         }
     }
 
-    /// Writes what is durable in one transaction, then publishes everything in order.
+    /// Writes what must be durable first in one transaction, publishes everything in order,
+    /// then writes the rest. First: events (the outbox), provisional results (before their
+    /// command leaves), removals and readmissions. After: final results and saved lock states,
+    /// which nothing published waits for. The core already answers duplicates from its memory;
+    /// should the bridge die in between, a retry gets the provisional answer.
     func publish(_ effects: [BridgeEffect]) async throws {
         if effects.isEmpty { return }
-        var batch = AuditBatch()
+        var first = AuditBatch()
+        var after = AuditBatch()
         for effect in effects {
             switch effect {
             case .event(let e):
-                batch.events.append(AuditBatch.Event(
+                first.events.append(AuditBatch.Event(
                     lock: e.lock.rawValue, category: e.category, topic: e.topic, payload: e.payload, at: e.at, epoch: e.epoch, seq: e.seq))
             case .remember(let r):
-                batch.results.append(AuditBatch.Result(lock: r.lock.rawValue, requestID: r.requestID, result: r.result, at: r.at, final: r.final))
-            case .save(let saved): batch.states += saved.map { (lock: $0.lock.rawValue, state: $0.state) }
-            case .readmit(let id): batch.readmitted.append(id.rawValue)
-            case .forget(let id): batch.removed.append((lock: id.rawValue, at: clock()))
+                let result = AuditBatch.Result(lock: r.lock.rawValue, requestID: r.requestID, result: r.result, at: r.at, final: r.final)
+                if r.final { after.results.append(result) } else { first.results.append(result) }
+            case .save(let saved): after.states += saved.map { (lock: $0.lock.rawValue, state: $0.state) }
+            case .readmit(let id): first.readmitted.append(id.rawValue)
+            case .forget(let id): first.removed.append((lock: id.rawValue, at: clock()))
             default: break
             }
         }
-        var ids: [Int64] = []
-        do {
-            ids = try store.commit(batch)
-        } catch {
-            // Still publish: an event late in the log beats an event lost.
-            logger.info("audit log write failed", metadata: [LogKey.error: "\(error)", LogKey.count: "\(batch.events.count)"])
-        }
+        let ids = commit(first)
+        defer { _ = commit(after) }
         var nextEvent = 0
         // Many publishes (a snapshot burst, an announce) leave in full segments.
         let coalesce = effects.count >= Self.coalesceFrom
@@ -89,6 +90,17 @@ struct EffectExecutor {
             case .publishPaced(let list): paced.yield(list)
             case .remember, .save, .readmit, .forget: break
             }
+        }
+    }
+
+    /// One transaction; on failure the batch is logged and publishing goes on: an event late in
+    /// the log beats an event lost.
+    private func commit(_ batch: AuditBatch) -> [Int64] {
+        do {
+            return try store.commit(batch)
+        } catch {
+            logger.info("audit log write failed", metadata: [LogKey.error: "\(error)", LogKey.count: "\(batch.events.count)"])
+            return []
         }
     }
 

@@ -80,7 +80,10 @@ extension BridgeMachine {
         infoDue = true
         logger.info("lock removed", metadata: ["lock.id": "\(id)"])
         let retainedTopics: [PublicTopics.LockTopic] = [.state, .availability, .batteryAlert, .credentials]
+        // The configs' clears go the way the configs went, paced, so none can overtake a config
+        // still waiting there and leave the entity behind.
+        let clears = settings.discovery?.removals(id) ?? []
         return [.forget(id)] + retainedTopics.map { .publish(Publication(topic: publicTopics.lock(id, $0), payload: [], retain: true)) }
-            + (settings.discovery?.removals(id) ?? []).map(BridgeEffect.publish)
+            + (clears.isEmpty ? [] : [.publishPaced(clears)])
     }
 }

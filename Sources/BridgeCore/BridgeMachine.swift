@@ -73,7 +73,7 @@ public struct BridgeMachine: Sendable {
         case .fence(let token): return fence.arrived(token).flatMap { command($0, now: now) }
         case .request(let message): return request(message, now: now)
         case .connected: return connected(now: now)
-        case .homeAssistantOnline: return [.publishPaced(retainedState(now: now))]
+        case .homeAssistantOnline: return [.publishPaced(discoveryConfigs() + lockTopics(now: now))]
         case .tick: return tick(now: now)
         case .save(let all): return [.save(savedLocks(all: all))]
         case .prune:
@@ -91,22 +91,33 @@ public struct BridgeMachine: Sendable {
         for id in outsideAllowList { out += removeLock(id) }
         outsideAllowList = []
         out.append(.publish(Publication(topic: publicTopics.bridgeState, payload: Array("online".utf8), retain: true)))
-        out += retainedState(now: now).map(BridgeEffect.publish)
+        out += lockTopics(now: now).map(BridgeEffect.publish)
         out.append(.publish(infoPublication()))
+        let configs = discoveryConfigs()
+        if !configs.isEmpty { out.append(.publishPaced(configs)) }
         return out
     }
 
-    /// Every retained topic of every lock.
-    func retainedState(now: Date) -> [Publication] {
+    /// Every retained topic of every lock, in lock order.
+    func lockTopics(now: Date) -> [Publication] {
         var out: [Publication] = []
-        if let discovery = settings.discovery { out.append(discovery.bridgePublication()) }
         for record in locks.values.sorted(by: { $0.id < $1.id }) {
             out.append(LockContext.availability(record, settings))
-            out += settings.discovery?.publications(for: record) ?? []
             guard record.snapshot != nil else { continue }
             out.append(LockContext.state(record, settings))
             out.append(LockContext.credentials(record, settings))
             out.append(LockContext.batteryAlert(record, settings, now: now))
+        }
+        return out
+    }
+
+    /// Every discovery config: the bridge's own, then each lock's.
+    mutating func discoveryConfigs() -> [Publication] {
+        guard let discovery = settings.discovery else { return [] }
+        var out = [discovery.bridgePublication()]
+        for id in locks.keys.sorted() {
+            locks[id]!.discoveryKey = discovery.key(locks[id]!)
+            out += discovery.publications(for: locks[id]!)
         }
         return out
     }

@@ -4,89 +4,68 @@ import LockAPI
 import LockCore
 
 /// What the bridge knows about one lock: its last device snapshot, typed, plus the bridge's own
-/// derived facts. No JSON tree and no payload bytes. The fields live in one heap box, copied
-/// on write, so the registry's dictionary holds a pointer per lock instead of ~700 bytes: at
-/// 10,000 locks the dictionary's spare capacity would otherwise cost more than the locks.
-@dynamicMemberLookup
+/// derived facts. No JSON tree and no payload bytes: at 10,000 locks this is most of the heap.
 struct LockRecord: Sendable {
-    struct Fields: Sendable {
-        let id: LockID
-        /// The newest device snapshot (docs/device-link.md), nil until the lock first reports.
-        var snapshot: DeviceSnapshot?
-        var online = false
-        var lastSeen: Date?
-        var lastHeartbeat: Date?
-        /// The last device event seen, to spot gaps and duplicates.
-        var epoch: Int64 = 0
-        var seq: Int64 = 0
-        /// When the bridge last asked this lock to resend missed events.
-        var resendRequested: Date?
-        /// Events that arrived ahead of a gap, by seq, published once the gap fills.
-        var early: [Int64: DeviceEvent] = [:]
-        /// The highest seq the lock is known to have (from events or its snapshot).
-        var knownSeq: Int64 = 0
-        /// Since when the bridge has been behind `knownSeq`.
-        var behindSince: Date?
-        var batteryLevel: BatteryLevel = .ok
-        var batteryLevelSince: Date?
-        var forecast = DrainForecast()
-        /// Faults the bridge raises itself (the lock's own are in the snapshot).
-        var bridgeFaults: [FaultCode: Date] = [:]
-        /// Slots whose code is due for rotation.
-        var rotationDue: Set<Int> = []
-        var pending: PendingCommand?
-        /// What the published discovery configs depend on, to republish them when it changes.
-        var discoveryKey: String?
-        /// Commands waiting for the one in flight (one at a time per lock).
-        var queue: [QueuedCommand] = []
-        var updatedAt: Date
-    }
+    let id: LockID
+    /// The newest device snapshot (docs/device-link.md), nil until the lock first reports.
+    var snapshot: DeviceSnapshot?
+    var online = false
+    var lastSeen: Date?
+    var lastHeartbeat: Date?
+    /// The last device event seen, to spot gaps and duplicates.
+    var epoch: Int64 = 0
+    var seq: Int64 = 0
+    /// When the bridge last asked this lock to resend missed events.
+    var resendRequested: Date?
+    /// Events that arrived ahead of a gap, by seq, published once the gap fills.
+    var early: [Int64: DeviceEvent] = [:]
+    /// The highest seq the lock is known to have (from events or its snapshot).
+    var knownSeq: Int64 = 0
+    /// Since when the bridge has been behind `knownSeq`.
+    var behindSince: Date?
+    var batteryLevel: BatteryLevel = .ok
+    var batteryLevelSince: Date?
+    var forecast = DrainForecast()
+    /// Faults the bridge raises itself (the lock's own are in the snapshot).
+    var bridgeFaults: [FaultCode: Date] = [:]
+    /// Slots whose code is due for rotation.
+    var rotationDue: Set<Int> = []
+    var pending: PendingCommand?
+    /// What the published discovery configs depend on, to republish them when it changes.
+    var discoveryKey: String?
+    /// Commands waiting for the one in flight (one at a time per lock).
+    var queue: [QueuedCommand] = []
+    var updatedAt: Date
 
-    // @unchecked Sendable: `fields` is only changed through `LockRecord`, which copies the box
-    // first whenever it is shared, so no two records ever see one box change.
-    private final class Box: @unchecked Sendable {
-        var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
-    }
-
-    private var box: Box
-
-    init(id: LockID, now: Date) { box = Box(Fields(id: id, updatedAt: now)) }
-
-    subscript<T>(dynamicMember key: KeyPath<Fields, T>) -> T { box.fields[keyPath: key] }
-
-    subscript<T>(dynamicMember key: WritableKeyPath<Fields, T>) -> T {
-        get { box.fields[keyPath: key] }
-        _modify {
-            if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
-            yield &box.fields[keyPath: key]
-        }
+    init(id: LockID, now: Date) {
+        self.id = id
+        updatedAt = now
     }
 
     /// The emulator process the lock lives in, as its snapshot names it.
-    var emulator: String? { self.snapshot?.emulator }
+    var emulator: String? { snapshot?.emulator }
     /// Wi-Fi as the lock last reported it; up until it reports.
-    var wifiUp: Bool { self.snapshot?.radio.wifi ?? true }
+    var wifiUp: Bool { snapshot?.radio.wifi ?? true }
 
     /// The lock's salt and PBKDF2 rounds, to hash codes as it does.
     var hasher: (salt: [UInt8], hasher: CodeHasher)? {
-        guard let snapshot = self.snapshot, let hasher = snapshot.codeHasher else { return nil }
+        guard let snapshot, let hasher = snapshot.codeHasher else { return nil }
         return (snapshot.salt, hasher)
     }
 
     /// Faults active right now: the lock's and the bridge's, sorted by name.
     var activeFaults: [String] {
-        var all = Set(self.snapshot?.faults.map(\.rawValue) ?? [])
-        for fault in self.bridgeFaults.keys { all.insert(fault.rawValue) }
-        if !self.rotationDue.isEmpty { all.insert(FaultCode.codeRotationDue.rawValue) }
+        var all = Set(snapshot?.faults.map(\.rawValue) ?? [])
+        for fault in bridgeFaults.keys { all.insert(fault.rawValue) }
+        if !rotationDue.isEmpty { all.insert(FaultCode.codeRotationDue.rawValue) }
         return all.sorted()
     }
 
     /// The six ways in as the lock reports them, with remote use blocked while it is offline.
     var access: WaysIn {
-        guard let snapshot = self.snapshot else { return WaysIn(allBlocked: .lockOffline) }
+        guard let snapshot else { return WaysIn(allBlocked: .lockOffline) }
         var ways = snapshot.access
-        if !self.online { ways.remote = .blocked(snapshot.radio.wifi ? .lockOffline : .wifiDown) }
+        if !online { ways.remote = .blocked(snapshot.radio.wifi ? .lockOffline : .wifiDown) }
         return ways
     }
 }

@@ -84,10 +84,14 @@ struct CoreHarness {
 }
 
 extension Array where Element == BridgeEffect {
+    /// What is published, at once or paced, in order.
     var publications: [Publication] {
-        compactMap {
-            if case .publish(let p) = $0 { return p }
-            return nil
+        flatMap { effect -> [Publication] in
+            switch effect {
+            case .publish(let p): [p]
+            case .publishPaced(let list): list
+            default: []
+            }
         }
     }
 
