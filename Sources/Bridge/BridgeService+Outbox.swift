@@ -51,6 +51,13 @@ extension BridgeService {
         for await list in lists {
             var index = 0
             while index < list.count, !Task.isCancelled {
+                // Second in line: while the executor has inputs waiting (10,000 snapshots at a
+                // cold start), their state goes first; a second at most, so configs never starve.
+                var waited = 0
+                while inputs.statistics.depth > 0, waited < 100, !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(10))
+                    waited += 1
+                }
                 await client.waitForRoom(below: EffectExecutor.maxUnacknowledged)
                 for publication in list[index..<min(index + Self.pacedChunk, list.count)] {
                     do {
