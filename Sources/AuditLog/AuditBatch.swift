@@ -37,10 +37,14 @@ public struct AuditBatch: Sendable {
     public var states: [(lock: String, state: [UInt8])] = []
     public var readmitted: [String] = []
     public var removed: [(lock: String, at: Date)] = []
+    /// Outbox records the broker acknowledged.
+    public var delivered: [Int64] = []
 
     public init() {}
 
-    public var isEmpty: Bool { events.isEmpty && results.isEmpty && states.isEmpty && readmitted.isEmpty && removed.isEmpty }
+    public var isEmpty: Bool {
+        events.isEmpty && results.isEmpty && states.isEmpty && readmitted.isEmpty && removed.isEmpty && delivered.isEmpty
+    }
 }
 
 extension AuditStore {
@@ -68,6 +72,8 @@ extension AuditStore {
             for (lock, state) in batch.states { try save.execute(arguments: [lock, Data(state)]) }
             for lock in batch.readmitted { try db.execute(sql: "DELETE FROM removed_lock WHERE lock = ?", arguments: [lock]) }
             for (lock, at) in batch.removed { try Self.remove(lock, at: at, db) }
+            let delivered = try db.cachedStatement(sql: AuditSQL.markDelivered)
+            for id in batch.delivered { try delivered.execute(arguments: [id]) }
             return ids
         }
     }

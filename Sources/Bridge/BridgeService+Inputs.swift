@@ -8,6 +8,11 @@ extension BridgeService {
     func subscribe() async throws {
         let inputs = self.inputs
         let deviceTopics = self.deviceTopics
+        // Every connect, the first one included: the fence, online, every retained topic. Told on
+        // the loop thread, so it is queued before any message of the new connection.
+        client.onConnectionEvent { event in
+            if case .connected = event { inputs.add(.connected) }
+        }
         let deviceOptions = SubscribeOptions(qos: .atLeastOnce)
         for filter in [deviceTopics.all(.state), deviceTopics.all(.heartbeat), deviceTopics.all(.event), deviceTopics.all(.ack)] {
             try await client.subscribe(filter, options: deviceOptions) { message in

@@ -11,7 +11,7 @@ public import ServiceLifecycle
 /// The flow (docs/architecture.md): the broker's loop thread puts every message on one bounded
 /// ``InputQueue``; the ``EffectExecutor`` runs each batch through the ``BridgeMachine``, commits
 /// the batch's durable effects in one SQLite transaction, then publishes; PUBACKs of audited
-/// events are confirmed in the outbox in batches.
+/// events are gathered on the loop thread and marked delivered in the executor's next commit.
 public struct BridgeService: Service {
     let configuration: BridgeConfiguration
     let client: MosquittoClient
@@ -47,45 +47,23 @@ public struct BridgeService: Service {
 
     public func run() async throws {
         try await subscribe()
-        let links = client.connectionEvents()
         try await client.connect()
-        let (confirmations, confirm) = AsyncStream.makeStream(of: Confirmation.self)
         let (paced, pace) = AsyncStream.makeStream(of: [Publication].self)
-        let inFlight = InFlight()
         var executor = EffectExecutor(
-            machine: machine, inputs: inputs, client: client, store: store, configuration: configuration, logger: logger, inFlight: inFlight,
-            confirmations: confirm, paced: pace, clock: { Date() })
+            machine: machine, inputs: inputs, client: client, store: store, configuration: configuration, logger: logger, inFlight: InFlight(),
+            paced: pace, clock: { Date() })
         logger.info("lockbridge running", metadata: ["base_topic": "\(configuration.baseTopic)", "broker": "\(client.configuration)"])
 
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await confirmDeliveries(confirmations, inFlight: inFlight) }
+                group.addTask { await runTicker() }
                 group.addTask { await publishPaced(paced) }
-                await withTaskGroup(of: Void.self) { timers in
-                    timers.addTask { await runTicker() }
-                    timers.addTask {
-                        // Every connect, the first one included: the fence, online, every retained topic.
-                        for await link in links {
-                            if case .connected = link { inputs.add(.connected) }
-                        }
-                    }
-                    await executor.run()
-                    timers.cancelAll()
-                }
-                pace.finish()
-                confirm.finish()
-                group.addTask {
-                    // The broker may be gone: do not wait for its PUBACKs for ever.
-                    try? await Task.sleep(for: .milliseconds(Int(configuration.shutdownFlushSeconds * 1000)))
-                    guard !Task.isCancelled else { return }
-                    logger.info("broker unreachable at shutdown: the outbox keeps what is unsent for the next start")
-                    await client.disconnect()
-                }
-                // The confirmer and the pacer end first; then the deadline is no longer needed.
-                await group.next()
-                await group.next()
+                // Until shutdown has finished the input queue and the executor has drained it.
+                await executor.run()
                 group.cancelAll()
             }
+            // The broker may be gone: wait for its PUBACKs only so long.
+            await executor.drain(within: configuration.shutdownFlushSeconds)
         } onGracefulShutdown: {
             logger.info("lockbridge stopping")
             inputs.add(.stopping)

@@ -22,16 +22,15 @@ struct EffectExecutor {
     let logger: Logger
     /// Outbox records handed to the broker and not yet confirmed in SQLite.
     let inFlight: InFlight
-    let confirmations: AsyncStream<Confirmation>.Continuation
+    /// PUBACKs of outbox records, gathered on the loop thread, written with the next batch.
+    let acknowledged = Acknowledged()
     let paced: AsyncStream<[Publication]>.Continuation
     let clock: @Sendable () -> Date
     var batches = 0
 
     /// Until the input queue is finished and drained.
     mutating func run() async {
-        while true {
-            let batch = await inputs.take()
-            if batch.isEmpty { return }
+        while let batch = await inputs.take() {
             var effects: [BridgeEffect] = []
             for input in batch {
                 if case .connected = input {
@@ -53,9 +52,11 @@ struct EffectExecutor {
     /// which nothing published waits for. The core already answers duplicates from its memory;
     /// should the bridge die in between, a retry gets the provisional answer.
     func publish(_ effects: [BridgeEffect]) async throws {
-        if effects.isEmpty { return }
         var first = AuditBatch()
         var after = AuditBatch()
+        after.delivered = acknowledged.take()
+        defer { if !after.delivered.isEmpty { inFlight.remove(after.delivered) } }
+        if effects.isEmpty && after.delivered.isEmpty { return }
         for effect in effects {
             switch effect {
             case .event(let e):
@@ -93,6 +94,27 @@ struct EffectExecutor {
         }
     }
 
+    /// Writes the PUBACKs gathered so far, on their own (while waiting, and at shutdown).
+    func commitAcknowledged() {
+        var batch = AuditBatch()
+        batch.delivered = acknowledged.take()
+        guard !batch.delivered.isEmpty else { return }
+        _ = commit(batch)
+        inFlight.remove(batch.delivered)
+    }
+
+    /// At shutdown: waits up to `seconds` for the PUBACKs of what is still on its way, writing
+    /// them as they come. What is not acknowledged by then goes out again at the next start.
+    func drain(within seconds: Double) async {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while inFlight.count > 0, ContinuousClock.now < deadline {
+            commitAcknowledged()
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        commitAcknowledged()
+        if inFlight.count > 0 { logger.info("broker unreachable at shutdown: the outbox keeps what is unsent for the next start", metadata: [LogKey.count: "\(inFlight.count)"]) }
+    }
+
     /// One transaction; on failure the batch is logged and publishing goes on: an event late in
     /// the log beats an event lost.
     private func commit(_ batch: AuditBatch) -> [Int64] {
@@ -110,6 +132,8 @@ struct EffectExecutor {
         if let signature = publication.signature { properties.userProperties = [UserProperty(DeviceSigner.property, signature)] }
         if let auditID { inFlight.insert(auditID) }
         if client.unacknowledgedPublishes >= Self.maxUnacknowledged {
+            // PUBACKs that arrived meanwhile are written before waiting for more.
+            commitAcknowledged()
             // The broker is behind: wait for it here, and meanwhile let the loop thread go on
             // reading (it brings the PUBACKs that make room), so the two never wait for each other.
             inputs.producersMayWait(false)
@@ -119,11 +143,16 @@ struct EffectExecutor {
         }
         do {
             let receipt = try await client.send(publication.topic, payload: publication.payload, qos: .atLeastOnce, retain: publication.retain, properties: properties)
-            if let auditID {
-                inFlight.queued.add(1, ordering: .relaxed)
-                confirmations.yield(Confirmation(receipt: receipt, auditID: auditID))
-            } else {
-                receipt.forget()
+            guard let auditID else { return receipt.forget() }
+            let (acknowledged, inFlight, inputs, logger) = (acknowledged, inFlight, inputs, logger)
+            receipt.onAcknowledged { accepted in
+                guard accepted else {
+                    // Not confirmed: the record stays in the outbox and goes out again after the reconnect.
+                    inFlight.remove([auditID])
+                    logger.info("publish not confirmed", metadata: [LogKey.topic: "\(publication.topic)"])
+                    return
+                }
+                if acknowledged.add(auditID) { inputs.wake() }
             }
         } catch {
             if let auditID { inFlight.remove([auditID]) }
@@ -208,18 +237,32 @@ struct EffectExecutor {
     }
 }
 
-/// An outbox record handed to the broker, to confirm when its PUBACK arrives.
-struct Confirmation: Sendable {
-    var receipt: PublishReceipt
-    var auditID: Int64
-}
-
 /// Outbox ids on their way to the broker (sent, not yet confirmed in SQLite).
 final class InFlight: Sendable {
     private let ids = Mutex(Set<Int64>())
-    /// Confirmations handed to the confirmer and not yet taken by it.
-    let queued = Atomic<Int>(0)
     func insert(_ id: Int64) { ids.withLock { _ = $0.insert(id) } }
     func remove(_ done: [Int64]) { ids.withLock { $0.subtract(done) } }
     func contains(_ id: Int64) -> Bool { ids.withLock { $0.contains(id) } }
+    var count: Int { ids.withLock { $0.count } }
+}
+
+/// Outbox ids whose PUBACK arrived, not yet marked delivered: added on the loop thread, taken by
+/// the executor, which writes them in its next transaction instead of one of their own.
+final class Acknowledged: Sendable {
+    private let ids = Mutex([Int64]())
+
+    /// Adds one; true when it is the first since the last `take` (the executor needs waking).
+    func add(_ id: Int64) -> Bool {
+        ids.withLock {
+            $0.append(id)
+            return $0.count == 1
+        }
+    }
+
+    func take() -> [Int64] {
+        ids.withLock { ids in
+            defer { ids.removeAll(keepingCapacity: true) }
+            return ids
+        }
+    }
 }

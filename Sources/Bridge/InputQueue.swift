@@ -20,8 +20,10 @@ final class InputQueue: Sendable {
 
     private struct State {
         var items: [BridgeInput] = []
-        var consumer: CheckedContinuation<[BridgeInput], Never>?
+        var consumer: CheckedContinuation<[BridgeInput]?, Never>?
         var finished = false
+        /// Something besides inputs wants the consumer (acknowledgements to write).
+        var woken = false
         var statistics = Statistics()
     }
 
@@ -72,7 +74,7 @@ final class InputQueue: Sendable {
 
     /// Adds an input without waiting: for the bridge's own inputs (ticks, connects), which are few.
     func add(_ input: BridgeInput) {
-        let (consumer, batch) = state.withLock { s -> (CheckedContinuation<[BridgeInput], Never>?, [BridgeInput]) in
+        let (consumer, batch) = state.withLock { s -> (CheckedContinuation<[BridgeInput]?, Never>?, [BridgeInput]) in
             guard !s.finished else { return (nil, []) }
             s.items.append(input)
             s.statistics.depth = s.items.count
@@ -84,26 +86,44 @@ final class InputQueue: Sendable {
         consumer?.resume(returning: batch)
     }
 
-    /// Everything waiting, oldest first; suspends while the queue is empty. Empty once finished.
-    func take() async -> [BridgeInput] {
+    /// The inputs waiting, oldest first, at most `maxBatch`; suspends while there are none.
+    /// Empty after a `wake()`; nil once finished and drained.
+    func take() async -> [BridgeInput]? {
         await withCheckedContinuation { continuation in
-            let ready = state.withLock { s -> [BridgeInput]? in
-                if !s.items.isEmpty || s.finished { return takeAll(&s) }
+            let ready = state.withLock { s -> [BridgeInput]?? in
+                if !s.items.isEmpty || s.woken {
+                    s.woken = false
+                    return .some(takeAll(&s))
+                }
+                if s.finished { return .some(nil) }
                 s.consumer = continuation
-                return nil
+                return .none
             }
             if let ready { continuation.resume(returning: ready) }
         }
     }
 
-    /// No more inputs: the consumer's next `take` returns what is left, then empty batches.
+    /// Makes the consumer's `take` return (with no inputs, if none wait).
+    func wake() {
+        let consumer = state.withLock { s -> CheckedContinuation<[BridgeInput]?, Never>? in
+            guard let consumer = s.consumer else {
+                s.woken = true
+                return nil
+            }
+            s.consumer = nil
+            return consumer
+        }
+        consumer?.resume(returning: [])
+    }
+
+    /// No more inputs: the consumer's `take` returns what is left, then nil.
     func finish() {
-        let consumer = state.withLock { s -> CheckedContinuation<[BridgeInput], Never>? in
+        let consumer = state.withLock { s -> CheckedContinuation<[BridgeInput]?, Never>? in
             s.finished = true
             defer { s.consumer = nil }
             return s.consumer
         }
-        consumer?.resume(returning: [])
+        consumer?.resume(returning: nil)
         wakeProducers()
     }
 

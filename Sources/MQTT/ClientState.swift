@@ -4,7 +4,7 @@ struct ClientState {
     /// first leaves its half here, because the ack can arrive before `publish` returns the mid.
     enum AckSlot {
         /// The sender waits (nil: nobody waits, as for QoS 0).
-        case waiting(CheckedContinuation<Int32, Never>?)
+        case waiting(AckWaiter?)
         /// The acknowledgement came first, with this reason code.
         case arrived(Int32)
     }
@@ -36,6 +36,8 @@ struct ClientState {
     var acks: [Int32: AckSlot] = [:]
     var subscriptions: [UInt64: LocalSubscription] = [:]
     var listeners: [UInt64: AsyncStream<ConnectionEvent>.Continuation] = [:]
+    /// Run on the loop thread, in order with the messages of each connection.
+    var connectionHandlers: [@Sendable (ConnectionEvent) -> Void] = []
     var loopFinished: [CheckedContinuation<Void, Never>] = []
     /// QoS 1/2 publishes made during an outage wait here for the next CONNACK (true) or the end (false).
     var reconnectWaiters: [CheckedContinuation<Bool, Never>] = []
@@ -69,16 +71,30 @@ struct ClientState {
     }
 
     /// Records the sender's half; returns the reason code if the ack already came.
-    mutating func expectAck(mid: Int32, _ continuation: CheckedContinuation<Int32, Never>?) -> Int32? {
+    mutating func expectAck(mid: Int32, _ waiter: AckWaiter?) -> Int32? {
         if case .arrived(let reason) = acks.removeValue(forKey: mid) { return reason }
-        acks[mid] = .waiting(continuation)
+        acks[mid] = .waiting(waiter)
         return nil
     }
 
     /// Records the ack's half; returns the waiter to resume, if one is waiting.
-    mutating func acknowledge(mid: Int32, reason: Int32) -> CheckedContinuation<Int32, Never>?? {
+    mutating func acknowledge(mid: Int32, reason: Int32) -> AckWaiter?? {
         if case .waiting(let waiter) = acks.removeValue(forKey: mid) { return .some(waiter) }
         acks[mid] = .arrived(reason)
         return .none
+    }
+}
+
+/// Who waits for an acknowledgement: a suspended task, or a callback run where the ack arrives.
+enum AckWaiter: Sendable {
+    case task(CheckedContinuation<Int32, Never>)
+    /// Runs on the loop thread (or at once, if the ack came first); must not block.
+    case callback(@Sendable (Int32) -> Void)
+
+    func resume(_ reason: Int32) {
+        switch self {
+        case .task(let continuation): continuation.resume(returning: reason)
+        case .callback(let body): body(reason)
+        }
     }
 }

@@ -86,7 +86,7 @@ extension MosquittoClient {
 
     private func didAcknowledge(mid: Int32, reason: Int32) {
         if case .some(let waiter) = state.withLock({ $0.acknowledge(mid: mid, reason: reason) }) {
-            waiter?.resume(returning: reason)
+            waiter?.resume(reason)
         }
     }
 

@@ -144,7 +144,7 @@ extension MosquittoClient {
             s.connected = false
             let waiters = s.loopFinished
             s.loopFinished = []
-            let acks = s.acks.values.compactMap { slot -> CheckedContinuation<Int32, Never>? in
+            let acks = s.acks.values.compactMap { slot -> AckWaiter? in
                 if case .waiting(let waiter) = slot { return waiter }
                 return nil
             }
@@ -157,7 +157,7 @@ extension MosquittoClient {
             for sender in senders { sender.resume() }
             return (waiters, acks, s.closing, held)
         }
-        for ack in acks { ack.resume(returning: MosquittoClient.disconnectedReason) }
+        for ack in acks { ack.resume(MosquittoClient.disconnectedReason) }
         for publish in held { publish.resume(returning: false) }
         if closing { finishStreams() }
         for waiter in waiters { waiter.resume() }
@@ -194,8 +194,16 @@ extension MosquittoClient {
         return stream
     }
 
+    /// Runs `handler` on the loop thread for every connection change, before any message that
+    /// arrives on the new connection: for a consumer that must see the change in message order.
+    /// It must not block. Register before `connect()` to see the first connection too.
+    public func onConnectionEvent(_ handler: @escaping @Sendable (ConnectionEvent) -> Void) {
+        state.withLock { $0.connectionHandlers.append(handler) }
+    }
+
     func tell(_ event: ConnectionEvent) {
-        let listeners = state.withLock { Array($0.listeners.values) }
+        let (listeners, handlers) = state.withLock { (Array($0.listeners.values), $0.connectionHandlers) }
+        for handler in handlers { handler(event) }
         for listener in listeners { listener.yield(event) }
     }
 }

@@ -84,7 +84,7 @@ extension MosquittoClient {
         await withCheckedContinuation { (waiter: CheckedContinuation<Int32, Never>) in
             let early = state.withLock { s -> Int32? in
                 if !s.loopRunning { return MosquittoClient.disconnectedReason }
-                return s.expectAck(mid: mid, waiter)
+                return s.expectAck(mid: mid, .task(waiter))
             }
             if let early { waiter.resume(returning: early) }
         }
