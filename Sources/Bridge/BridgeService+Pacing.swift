@@ -10,29 +10,37 @@ extension BridgeService {
 
     /// Publishes long lists (every config and state, after Home Assistant restarts) in chunks,
     /// so 10,000 locks do not arrive as one burst, beside the executor's own flow.
-    func publishPaced(_ lists: AsyncStream<[Publication]>) async {
+    func publishPaced(_ lists: AsyncStream<[PacedPublication]>) async {
         for await list in lists {
-            var index = 0
-            while index < list.count, !Task.isCancelled {
-                // Second in line: while the executor has inputs waiting (10,000 snapshots at a
-                // cold start), their state goes first; a second at most, so configs never starve.
-                var waited = 0
-                while inputs.statistics.depth > 0, waited < 100, !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(10))
-                    waited += 1
+            var sent = 0
+            for entry in list {
+                if Task.isCancelled { return }
+                if sent >= Self.pacedChunk {
+                    sent = 0
+                    try? await Task.sleep(for: .milliseconds(50))
                 }
-                await client.waitForRoom(below: EffectExecutor.maxUnacknowledged)
-                for publication in list[index..<min(index + Self.pacedChunk, list.count)] {
+                if sent == 0 { await waitForTurn() }
+                for publication in entry.publications {
                     do {
                         try client.sendNow(publication.topic, payload: publication.payload, retain: publication.retain).forget()
                     } catch {
                         logger.info("paced publish failed", metadata: [LogKey.topic: "\(publication.topic)", LogKey.error: "\(error)"])
                     }
+                    sent += 1
                 }
-                index += Self.pacedChunk
-                // Only a long list pauses: a lock's own configs go out at once.
-                if index < list.count { try? await Task.sleep(for: .milliseconds(50)) }
             }
         }
+    }
+
+    /// Second in line: while the executor has inputs waiting (10,000 snapshots at a cold start),
+    /// their state goes first, for a second at most, so configs never starve; and never more
+    /// than the executor's limit ahead of the broker.
+    private func waitForTurn() async {
+        var waited = 0
+        while inputs.statistics.depth > 0, waited < 100, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        await client.waitForRoom(below: EffectExecutor.maxUnacknowledged)
     }
 }

@@ -48,7 +48,7 @@ public struct BridgeService: Service {
     public func run() async throws {
         try await subscribe()
         try await client.connect()
-        let (paced, pace) = AsyncStream.makeStream(of: [Publication].self)
+        let (paced, pace) = AsyncStream.makeStream(of: [PacedPublication].self)
         var executor = EffectExecutor(
             machine: machine, inputs: inputs, client: client, store: store, configuration: configuration, logger: logger, inFlight: InFlight(),
             paced: pace, clock: { Date() })

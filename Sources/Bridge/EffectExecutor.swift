@@ -24,7 +24,7 @@ struct EffectExecutor {
     let inFlight: InFlight
     /// PUBACKs of outbox records, gathered on the loop thread, written with the next batch.
     let acknowledged = Acknowledged()
-    let paced: AsyncStream<[Publication]>.Continuation
+    let paced: AsyncStream<[PacedPublication]>.Continuation
     let clock: @Sendable () -> Date
     var batches = 0
 

@@ -24,8 +24,33 @@ public enum BridgeEffect: Sendable {
     case answerHealth(HealthAnswer)
     /// Answer `history` from the audit log.
     case answerHistory(HistoryQuery)
-    /// Publish these a chunk at a time, beside the normal flow (Home Assistant restarted).
-    case publishPaced([Publication])
+    /// Publish these a chunk at a time, beside the normal flow (discovery configs, and everything
+    /// again after Home Assistant restarted).
+    case publishPaced([PacedPublication])
+}
+
+/// One entry of a paced list: a message, or a lock's discovery configs, made when their turn
+/// comes (13 payloads a lock: for 10,000 locks that would be 130 MB made at once).
+public enum PacedPublication: Sendable {
+    case message(Publication)
+    case discovery(DiscoveryItem)
+
+    public var publications: [Publication] {
+        switch self {
+        case .message(let publication): [publication]
+        case .discovery(let item): item.publications()
+        }
+    }
+}
+
+/// A lock's Home Assistant discovery configs, by what they depend on.
+public struct DiscoveryItem: Sendable {
+    let discovery: Discovery
+    let lock: LockID
+    let firmware: String?
+    let codeRequired: Bool
+
+    public func publications() -> [Publication] { discovery.publications(lock, firmware: firmware, codeRequired: codeRequired) }
 }
 
 /// One message to publish.

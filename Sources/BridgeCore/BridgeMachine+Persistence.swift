@@ -84,6 +84,6 @@ extension BridgeMachine {
         // still waiting there and leave the entity behind.
         let clears = settings.discovery?.removals(id) ?? []
         return [.forget(id)] + retainedTopics.map { .publish(Publication(topic: publicTopics.lock(id, $0), payload: [], retain: true)) }
-            + (clears.isEmpty ? [] : [.publishPaced(clears)])
+            + (clears.isEmpty ? [] : [.publishPaced(clears.map(PacedPublication.message))])
     }
 }

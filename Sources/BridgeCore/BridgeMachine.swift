@@ -73,7 +73,7 @@ public struct BridgeMachine: Sendable {
         case .fence(let token): return fence.arrived(token).flatMap { command($0, now: now) }
         case .request(let message): return request(message, now: now)
         case .connected: return connected(now: now)
-        case .homeAssistantOnline: return [.publishPaced(discoveryConfigs() + lockTopics(now: now))]
+        case .homeAssistantOnline: return [.publishPaced(discoveryConfigs() + lockTopics(now: now).map(PacedPublication.message))]
         case .tick: return tick(now: now)
         case .save(let all): return [.save(savedLocks(all: all))]
         case .prune:
@@ -112,12 +112,12 @@ public struct BridgeMachine: Sendable {
     }
 
     /// Every discovery config: the bridge's own, then each lock's.
-    mutating func discoveryConfigs() -> [Publication] {
+    mutating func discoveryConfigs() -> [PacedPublication] {
         guard let discovery = settings.discovery else { return [] }
-        var out = [discovery.bridgePublication()]
+        var out: [PacedPublication] = [.message(discovery.bridgePublication())]
         for id in locks.keys.sorted() {
             locks[id]!.discoveryKey = discovery.key(locks[id]!)
-            out += discovery.publications(for: locks[id]!)
+            if let item = discovery.item(for: locks[id]!) { out.append(.discovery(item)) }
         }
         return out
     }

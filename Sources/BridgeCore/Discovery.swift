@@ -139,17 +139,22 @@ struct Discovery: Sendable {
         return "\(snapshot.firmware ?? "")|\(snapshot.config.requireCodeForRemote)"
     }
 
+    /// A lock's configs, to publish paced; nil until it reports.
+    func item(for record: LockRecord) -> DiscoveryItem? {
+        guard let snapshot = record.snapshot else { return nil }
+        return DiscoveryItem(discovery: self, lock: record.id, firmware: snapshot.firmware, codeRequired: snapshot.config.requireCodeForRemote)
+    }
+
     /// A lock's configs as retained publications; none until it reports.
-    func publications(for record: LockRecord) -> [Publication] {
-        guard let snapshot = record.snapshot else { return [] }
-        let firmware = snapshot.firmware
-        let codeRequired = snapshot.config.requireCodeForRemote
+    func publications(for record: LockRecord) -> [Publication] { item(for: record)?.publications() ?? [] }
+
+    func publications(_ id: LockID, firmware: String?, codeRequired: Bool) -> [Publication] {
         let set = templates.set(for: "\(firmware ?? "")|\(codeRequired)") {
             configs(for: DiscoveryTemplates.placeholder, firmware: firmware, codeRequired: codeRequired).map { component, object, config in
                 DiscoveryTemplates.Template(topic: topic(component, node(DiscoveryTemplates.placeholder), object), payload: BridgeMachine.bytes(config))
             }
         }
-        return set.map { $0.publication(for: record.id) }
+        return set.map { $0.publication(for: id) }
     }
 
     /// Empty retained configs, which make Home Assistant forget a removed lock's entities.

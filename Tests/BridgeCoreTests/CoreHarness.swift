@@ -89,7 +89,7 @@ extension Array where Element == BridgeEffect {
         flatMap { effect -> [Publication] in
             switch effect {
             case .publish(let p): [p]
-            case .publishPaced(let list): list
+            case .publishPaced(let list): list.flatMap(\.publications)
             default: []
             }
         }

@@ -7,6 +7,6 @@ struct DiscoveryUpdates: LockFeature {
     func snapshotStored(_ context: inout LockContext, previous: DeviceSnapshot?) {
         guard let discovery = context.settings.discovery, let key = discovery.key(context.record), context.record.discoveryKey != key else { return }
         context.record.discoveryKey = key
-        context.effects.append(.publishPaced(discovery.publications(for: context.record)))
+        if let item = discovery.item(for: context.record) { context.effects.append(.publishPaced([.discovery(item)])) }
     }
 }
