@@ -1,7 +1,7 @@
 import BridgeCore
 
 extension BridgeService {
-    /// Timers: heartbeat and command timeouts every tick; saving, pruning and trimming now and then.
+    /// Timers: heartbeat and command timeouts every tick; saving and pruning now and then.
     func runTicker() async {
         let interval = max(0.05, configuration.tickInterval)
         var count = 0
@@ -11,7 +11,6 @@ extension BridgeService {
             count += 1
             if count % max(1, Int(2 / interval)) == 0 { inputs.add(.save(all: false)) }
             if count % max(1, Int(600 / interval)) == 0 { inputs.add(.prune) }
-            if count % max(1, Int(10 / interval)) == 0 { MemoryHygiene.trim() }
         }
     }
 }

@@ -77,9 +77,12 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("lockbridge: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        MemoryHygiene.limitArenas()
         let service = try BridgeService(configuration: settings, mqtt: mqtt, logger: logger)
         let group = ServiceGroup(
-            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: [.init(service: service), .init(service: MemoryTrimmer(), successTerminationBehavior: .ignore)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 

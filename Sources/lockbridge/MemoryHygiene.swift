@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ServiceLifecycle
 
 /// glibc's allocator keeps what a burst freed (10,000 locks announcing themselves at start, a
 /// backlog after an outage) and spreads it over an arena per thread. Two arenas and a periodic
@@ -26,5 +27,15 @@ enum MemoryHygiene {
         guard let symbol = dlsym(nil, "malloc_trim") else { return }
         _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
         #endif
+    }
+}
+
+/// Trims the heap every 10 s, beside the bridge in its ServiceGroup.
+struct MemoryTrimmer: Service {
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do { try await Task.sleep(for: .seconds(10)) } catch { return }
+            MemoryHygiene.trim()
+        }
     }
 }
