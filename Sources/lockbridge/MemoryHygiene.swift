@@ -33,9 +33,12 @@ enum MemoryHygiene {
 /// Trims the heap every 10 s, beside the bridge in its ServiceGroup.
 struct MemoryTrimmer: Service {
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            do { try await Task.sleep(for: .seconds(10)) } catch { return }
-            MemoryHygiene.trim()
+        // Shutdown must not wait out a sleep: the group stops services one by one.
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: .seconds(10))
+                MemoryHygiene.trim()
+            }
         }
     }
 }

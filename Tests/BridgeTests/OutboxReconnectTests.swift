@@ -29,7 +29,10 @@ import TestSupport
             $0.sessionExpiry = 600
             $0.reconnectDelay = .milliseconds(50) ... .milliseconds(500)
         }
-        let faults = try await MessageCollector(watcher, "\(h.base)/porch/event/fault")
+        let faults = try await MessageCollector(watcher, "\(h.base)/porch/#")
+        // The subscription is in place at the broker (and so in what it saves at the restart).
+        try await h.client.publish("\(h.base)/porch/probe", text: "probe", qos: .atLeastOnce)
+        try await waitUntil(10, "the watcher's probe") { faults.messages.contains { $0.topic.hasSuffix("/probe") } }
         try await h.sim("porch", #"{"action":"tamper"}"#)
         try await waitUntil(10, "the refused tamper event to count as undelivered", every: .milliseconds(100)) {
             (try await health(h).undelivered ?? 0) >= 1
@@ -39,7 +42,7 @@ import TestSupport
         try await h.broker.restart()
         try await h.explained {
             try await waitUntil(15, "the tamper event at the watcher") {
-                faults.messages.contains { (try? JSON.parseObject($0.payload))?["fault"]?.stringValue == "tamper" }
+                faults.messages.contains { $0.topic.hasSuffix("/event/fault") && (try? JSON.parseObject($0.payload))?["fault"]?.stringValue == "tamper" }
             }
             try await waitUntil(15, "outbox_undelivered 0 without a bridge restart", every: .milliseconds(100)) {
                 try await health(h).undelivered == 0
