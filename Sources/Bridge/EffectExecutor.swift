@@ -75,7 +75,7 @@ struct EffectExecutor {
         defer { _ = commit(after) }
         var nextEvent = 0
         // Many publishes (a snapshot burst, an announce) leave in full segments.
-        let coalesce = effects.count >= Self.coalesceFrom
+        let coalesce = effects.count(where: \.isPublishing) >= Self.coalesceFrom
         if coalesce { client.coalesceWrites(true) }
         defer { if coalesce { client.coalesceWrites(false) } }
         for effect in effects {
@@ -163,8 +163,9 @@ struct EffectExecutor {
     /// Publishes at most this far ahead of the broker's acknowledgements, so a burst (10,000
     /// retained snapshots at start) waits for the broker instead of piling up in libmosquitto.
     static let maxUnacknowledged = 1000
-    /// Batches with this many effects or more coalesce their writes (below it, latency first).
-    static let coalesceFrom = 8
+    /// Batches that publish this many messages or more coalesce their writes: two already share
+    /// one segment (the event and the state of a key turn), for two cheap `setsockopt` calls.
+    static let coalesceFrom = 2
 
     /// Outbox records not confirmed and not on their way: published again, oldest first. After a
     /// reconnect these are the ones whose publish failed; at start, everything unconfirmed.
@@ -263,6 +264,16 @@ final class Acknowledged: Sendable {
         ids.withLock { ids in
             defer { ids.removeAll(keepingCapacity: true) }
             return ids
+        }
+    }
+}
+
+extension BridgeEffect {
+    /// Whether carrying it out publishes on the executor's own flow.
+    var isPublishing: Bool {
+        switch self {
+        case .publish, .event, .answerHealth, .answerHistory: true
+        case .remember, .readmit, .forget, .save, .prune, .publishPaced: false
         }
     }
 }
