@@ -14,7 +14,9 @@ public import ServiceLifecycle
 /// events are gathered on the loop thread and marked delivered in the executor's next commit.
 public struct BridgeService: Service {
     let configuration: BridgeConfiguration
-    let client: MosquittoClient
+    let client: any MQTTClient
+    /// What the log says the bridge is connected to.
+    let broker: String
     let logger: Logger
     let store: AuditStore
     let machine: BridgeMachine
@@ -24,8 +26,19 @@ public struct BridgeService: Service {
 
     public static let version = BridgeMachine.version
 
+    /// The bridge on libmosquitto, with its Last Will (`offline` on `bridge/state`).
     public init(configuration: BridgeConfiguration, mqtt: MQTTConfiguration, logger: Logger) throws {
+        var mqtt = mqtt
+        mqtt.will = MQTTWill(topic: PublicTopics(base: configuration.baseTopic).bridgeState, text: "offline", qos: .atLeastOnce, retain: true)
+        try self.init(configuration: configuration, client: try MosquittoClient(configuration: mqtt, logger: logger), broker: "\(mqtt)", logger: logger)
+    }
+
+    /// The bridge on any transport (tests pass an in-memory one). Opens the store and loads what
+    /// it kept; connects only in `run()`.
+    public init(configuration: BridgeConfiguration, client: any MQTTClient, broker: String, logger: Logger) throws {
         self.configuration = configuration
+        self.client = client
+        self.broker = broker
         self.logger = logger
         publicTopics = PublicTopics(base: configuration.baseTopic)
         deviceTopics = DeviceTopics(prefix: configuration.deviceTopicPrefix)
@@ -40,9 +53,6 @@ public struct BridgeService: Service {
         machine = BridgeMachine(
             configuration: configuration, signer: try DeviceSigner(keyFile: configuration.deviceKeyFile), logger: logger, stored: stored, now: now,
             newID: { UUID().uuidString.lowercased() })
-        var mqtt = mqtt
-        mqtt.will = MQTTWill(topic: publicTopics.bridgeState, text: "offline", qos: .atLeastOnce, retain: true)
-        client = try MosquittoClient(configuration: mqtt, logger: logger)
     }
 
     public func run() async throws {
@@ -52,7 +62,7 @@ public struct BridgeService: Service {
         var executor = EffectExecutor(
             machine: machine, inputs: inputs, client: client, store: store, configuration: configuration, logger: logger, inFlight: InFlight(),
             paced: pace, clock: { Date() })
-        logger.info("lockbridge running", metadata: ["base_topic": "\(configuration.baseTopic)", "broker": "\(client.configuration)"])
+        logger.info("lockbridge running", metadata: ["base_topic": "\(configuration.baseTopic)", "broker": "\(broker)"])
 
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in

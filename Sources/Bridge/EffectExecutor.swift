@@ -16,7 +16,7 @@ import Synchronization
 struct EffectExecutor {
     var machine: BridgeMachine
     let inputs: InputQueue
-    let client: MosquittoClient
+    let client: any MQTTClient
     let store: AuditStore
     let configuration: BridgeConfiguration
     let logger: Logger

@@ -9,6 +9,10 @@ public struct MQTTStatistics: Sendable, Hashable {
     public var unrouted: Int
     public var published: Int
     public var connects: Int
+
+    public init(received: Int, dropped: Int, unrouted: Int, published: Int, connects: Int) {
+        (self.received, self.dropped, self.unrouted, self.published, self.connects) = (received, dropped, unrouted, published, connects)
+    }
 }
 
 /// Lock-free counters behind `MQTTStatistics`, bumped on the loop thread.

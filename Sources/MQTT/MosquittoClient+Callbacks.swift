@@ -125,10 +125,7 @@ extension MosquittoClient {
         }
     }
 
-    static func matches(_ filter: String, _ topic: String) -> Bool {
-        var result = false
-        return mosquitto_topic_matches_sub(filter, topic, &result) == 0 && result
-    }
+    static func matches(_ filter: String, _ topic: String) -> Bool { TopicFilter.matches(filter, topic) }
 
     private func didLog(level: Int32, _ text: String) {
         if level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING) != 0 {

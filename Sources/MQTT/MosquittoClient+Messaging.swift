@@ -60,14 +60,15 @@ extension MosquittoClient {
                 s.unacknowledged.insert(mid)
             }
         }
-        return PublishReceipt(client: self, mid: qos == .atMostOnce ? nil : mid, topic: topic)
+        return PublishReceipt(source: self, mid: qos == .atMostOnce ? nil : mid, topic: topic)
     }
+
+    /// QoS 1/2 publishes handed to libmosquitto and not acknowledged yet.
+    public var unacknowledgedPublishes: Int { state.withLock { $0.unacknowledged.count } }
 
     /// Suspends while `limit` or more QoS 1/2 publishes wait for their acknowledgement, so a
     /// burst waits for the broker instead of piling up in libmosquitto's memory. Returns at once
     /// when the loop is not running (nothing would ever make room).
-    public var unacknowledgedPublishes: Int { state.withLock { $0.unacknowledged.count } }
-
     public func waitForRoom(below limit: Int) async {
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
             let now = state.withLock { s -> Bool in
@@ -80,7 +81,7 @@ extension MosquittoClient {
     }
 
     /// Waits for the acknowledgement of `mid`; returns its reason code.
-    func acknowledgement(of mid: Int32) async -> Int32 {
+    public func acknowledgement(of mid: Int32) async -> Int32 {
         await withCheckedContinuation { (waiter: CheckedContinuation<Int32, Never>) in
             let early = state.withLock { s -> Int32? in
                 if !s.loopRunning { return MosquittoClient.disconnectedReason }
@@ -89,6 +90,16 @@ extension MosquittoClient {
             if let early { waiter.resume(returning: early) }
         }
     }
+
+    public func onAcknowledgement(of mid: Int32, _ body: @escaping @Sendable (Int32) -> Void) {
+        let early = state.withLock { s -> Int32? in
+            if !s.loopRunning { return MosquittoClient.disconnectedReason }
+            return s.expectAck(mid: mid, .callback(body))
+        }
+        if let early { body(early) }
+    }
+
+    public func forgetAcknowledgement(of mid: Int32) { state.withLock { _ = $0.expectAck(mid: mid, nil) } }
 
     /// Waits until the link is up again; false when the client stops first.
     private func waitForReconnect() async -> Bool {

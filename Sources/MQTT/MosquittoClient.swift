@@ -13,7 +13,7 @@ private let libraryReady: Bool = {
 ///
 /// Incoming packets and their callbacks are handled on one loop thread that this client owns
 /// (`runLoop`), which also reconnects with backoff. Publishing and subscribing from any task is safe.
-public final class MosquittoClient: MQTTClient, @unchecked Sendable {
+public final class MosquittoClient: MQTTClient, AcknowledgementSource, @unchecked Sendable {
     // @unchecked Sendable: `handle` is used only through libmosquitto calls that are thread-safe
     // in threaded mode (they lock internally); every Swift-side field is behind `state`.
     public let configuration: MQTTConfiguration

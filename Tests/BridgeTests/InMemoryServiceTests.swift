@@ -1,0 +1,82 @@
+import AuditLog
+import Bridge
+import BridgeCore
+import Foundation
+import JSON
+import LockAPI
+import LockCore
+import Logging
+import Synchronization
+import MQTT
+import ServiceLifecycle
+import Testing
+import TestSupport
+
+/// `BridgeService` as a whole (inputs, executor, SQLite, outbox) over the in-memory transport:
+/// no broker, no processes, so it runs in well under a second. The test plays the lock.
+@Suite struct InMemoryServiceTests {
+    @Test func aSnapshotBecomesStateAndACommandGetsItsResultThroughTheWholeService() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockbridge-inmemory-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let keyFile = directory.appendingPathComponent("device.key").path
+        try DeviceSigner.newKeyFileContents().write(toFile: keyFile, atomically: true, encoding: .utf8)
+        var configuration = BridgeConfiguration()
+        configuration.dataDirectory = directory.appendingPathComponent("data").path
+        configuration.deviceKeyFile = keyFile
+        configuration.tickInterval = 0.05
+
+        let broker = InMemoryBroker()
+        let test = broker.client()
+        try await test.connect()
+        let public_ = try await MessageCollector(test, "lockbridge/#")
+        // The lock: a real LockCore lock that answers signed commands on its device link.
+        let signer = try DeviceSigner(keyFile: keyFile)
+        let door = LockID("door")!
+        let lock = Mutex(Lock(salt: Array(repeating: 5, count: 16), hasher: CodeHasher(iterations: 2)))
+        @Sendable func snapshot() throws -> [UInt8] {
+            try lock.withLock { DeviceSnapshot($0, emulator: "emu-mem", lockTime: Date(), wallTime: Date()) }.payload()
+        }
+        try await test.publish("lockdev/door/state", payload: try snapshot(), qos: .atLeastOnce, retain: true)
+        try await test.subscribe("lockdev/door/cmd", options: SubscribeOptions()) { message in
+            guard signer.verify(lock: door, payload: message.payload, mac: message.properties.userProperties.first { $0.name == DeviceSigner.property }?.value ?? ""),
+                let command = try? DeviceCommand.parse(message.payload)
+            else { return }
+            let outputs = lock.withLock { $0.handle(command.input, now: Date()) }
+            for case .event(let event) in outputs {
+                var o = EventPayload.object(event)
+                o["v"] = .int(Int64(DeviceTopics.version))
+                o["category"] = .string(EventPayload.category(event))
+                _ = try? test.sendNow("lockdev/door/event", payload: try o.serializedBytes())
+            }
+            _ = try? test.sendNow("lockdev/door/state", payload: try snapshot(), retain: true)
+            for case .result(let result) in outputs { _ = try? test.sendNow("lockdev/door/ack", payload: try DeviceAck.payload(result)) }
+        }
+
+        let service = try BridgeService(configuration: configuration, client: broker.client(), broker: "in-memory", logger: Logger(label: "in-memory-test"))
+        let group = ServiceGroup(configuration: .init(services: [service], logger: Logger(label: "in-memory-test")))
+        let running = Task { try await group.run() }
+
+        try await waitUntil(5, "door online with a state") {
+            public_.messages.contains { $0.topic == "lockbridge/door/availability" && $0.text == "online" }
+                && public_.messages.contains { $0.topic == "lockbridge/door/state" }
+        }
+        try await test.publish("lockbridge/door/set", text: #"{"command":"unlock","request_id":"mem-1"}"#)
+        try await waitUntil(5, "the result of mem-1") {
+            public_.messages.contains { $0.topic == "lockbridge/door/result" && $0.text?.contains("mem-1") == true }
+        }
+        let result = try JSON.parseObject(public_.messages.last { $0.topic == "lockbridge/door/result" }!.payload)
+        #expect(result["status"]?.stringValue == "ok")
+        try await waitUntil(5, "the unlock on event/access and in state") {
+            public_.messages.contains { $0.topic == "lockbridge/door/event/access" && $0.text?.contains("mem-1") == true }
+                && (try? JSON.parseObject(public_.messages.last { $0.topic == "lockbridge/door/state" }!.payload))?["lock"]?.stringValue == "unlocked"
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(broker.retained("lockbridge/bridge/state")?.payload == Array("offline".utf8))
+        // The event was written to the audit log, and confirmed delivered, before the service ended.
+        let store = try AuditStore(path: "\(configuration.dataDirectory)/lockbridge.sqlite")
+        #expect(try store.counts().undelivered == 0)
+        #expect(try store.history(lock: "door", since: nil, limit: 10).contains { String(decoding: $0.payload, as: UTF8.self).contains("mem-1") })
+    }
+}
