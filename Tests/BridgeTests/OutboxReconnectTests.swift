@@ -19,37 +19,33 @@ import TestSupport
 
     /// The broker refuses the bridge's fault events (PUBACK 0x87) until its ACL is fixed and it
     /// restarts: the refused record must go out after the reconnect, not wait for a bridge restart.
+    ///
+    /// What is checked is the bridge's part: the broker accepts the record (the outbox empties) with
+    /// no bridge restart. Delivery to a persistent subscriber across the restart is the broker's
+    /// part, and not reliable: seen here with mosquitto 2.0.11, a subscriber whose session the
+    /// restarted broker restored from its file did not get a message that was published (and
+    /// acknowledged) before the subscriber had reconnected; the bridge resends at once on connect.
     @Test func aRefusedEventGoesOutAfterTheReconnect() async throws {
         let refusing = "topic deny +/lockbridge/+/event/fault\ntopic readwrite #\n"
         let h = try await BridgeHarness.start(
             ["porch"], brokerOptions: BrokerOptions(acl: refusing, persistence: true, extraConfig: ["allow_anonymous true"]))
-        // Its own persistent session: nothing published while it reconnects is missed.
-        let watcher = try await TestClients.connect(h.broker, "watcher") {
-            $0.cleanStart = false
-            $0.sessionExpiry = 600
-            $0.reconnectDelay = .milliseconds(50) ... .milliseconds(500)
-        }
-        let faults = try await MessageCollector(watcher, "\(h.base)/porch/#")
-        // The subscription is in place at the broker (and so in what it saves at the restart).
-        try await h.client.publish("\(h.base)/porch/probe", text: "probe", qos: .atLeastOnce)
-        try await waitUntil(10, "the watcher's probe") { faults.messages.contains { $0.topic.hasSuffix("/probe") } }
         try await h.sim("porch", #"{"action":"tamper"}"#)
         try await waitUntil(10, "the refused tamper event to count as undelivered", every: .milliseconds(100)) {
             (try await health(h).undelivered ?? 0) >= 1
         }
+        // Refused, and not sent again while the connection lasts.
+        try await waitUntil(5, "the refusal to be seen") { h.bridge?.text.contains("publish not confirmed") == true }
+        #expect(try await health(h).undelivered == 1)
 
         try "topic readwrite #\n".write(to: h.broker.directory.appendingPathComponent("acl"), atomically: true, encoding: .utf8)
         try await h.broker.restart()
         try await h.explained {
-            try await waitUntil(15, "the tamper event at the watcher") {
-                faults.messages.contains { $0.topic.hasSuffix("/event/fault") && (try? JSON.parseObject($0.payload))?["fault"]?.stringValue == "tamper" }
-            }
             try await waitUntil(15, "outbox_undelivered 0 without a bridge restart", every: .milliseconds(100)) {
-                try await health(h).undelivered == 0
+                let now = try await health(h)
+                return now.undelivered == 0 && (now.reconnects ?? 0) >= 1
             }
         }
         #expect(h.bridge?.isRunning == true)
-        await watcher.disconnect()
         try await h.stop()
     }
 
