@@ -90,3 +90,29 @@ import Testing
         #expect(again.events.filter { $0.category == "access" }.map(\.seq) == [2])
     }
 }
+
+/// Everything the core publishes is in the topic catalogue, with the retain flag it lists.
+@Suite struct CatalogueTests {
+    @Test func everyPublicationOfABusyRunIsCataloguedWithItsRetainFlag() {
+        var h = CoreHarness()
+        h.connect()
+        h.report("door")
+        h.roundTrip("door", #"{"command":"set_code","slot":2,"code":"802514","name":"Walker"}"#)
+        h.act("door", .overrideKey)
+        h.command("door", #"{"command":"unlock"}"#, retained: true)
+        h.command("nobody", #"{"command":"unlock"}"#, reply: "lockbridge/reply/x")
+        h.handle(.request(RequestMessage(name: "locks", payload: Array("{}".utf8))))
+        h.advance(4)
+        h.handle(.tick)
+        let publications = h.effects.publications + h.effects.events.map { Publication(topic: $0.topic, payload: $0.payload) }
+        #expect(publications.count > 30)
+        for publication in publications {
+            let entry = TopicCatalogue.entry(for: publication.topic, base: "lockbridge", prefix: "lockdev")
+            #expect(entry != nil, "\(publication.topic) is not in the catalogue")
+            // A retained entry may also be cleared (empty payload, retained); the clear of a retained command is one.
+            if let entry, !(publication.payload.isEmpty && publication.retain) {
+                #expect(entry.retained == publication.retain, "\(publication.topic): retain \(publication.retain), catalogue \(entry.retained)")
+            }
+        }
+    }
+}
