@@ -11,7 +11,7 @@ public import ServiceLifecycle
 /// published in order by one publisher task.
 public struct EmulatorService: Service {
     let configuration: EmulatorConfiguration
-    let client: MosquittoClient
+    let client: any MQTTClient
     let logger: Logger
     let store: LockStore
     let core: CoreBox
@@ -63,42 +63,42 @@ public struct EmulatorService: Service {
         let links = client.connectionEvents()
         try await client.connect()
 
-        let publisher = Task { await publish(outbox) }
-        let workers = Task {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await consume(commands, sink) }
-                group.addTask { await consume(resends, sink) }
-                if let sims { group.addTask { await consume(sims, sink) } }
-                group.addTask { await runTicker(sink) }
-                group.addTask {
-                    // On every reconnect (the first is announced below): say we are here and
+        announce(sink)
+        logger.info(
+            "lock-emulator running",
+            metadata: ["locks": "\(configuration.lockIDs.count)", "instance": "\(configuration.instance)", "sim": "\(configuration.enableSim)"])
+        await withTaskGroup(of: Void.self) { group in
+            // Publishes in order until the outbox is finished.
+            group.addTask { await publish(outbox) }
+            await withTaskGroup(of: Void.self) { workers in
+                workers.addTask { await consume(commands, sink) }
+                workers.addTask { await consume(resends, sink) }
+                if let sims { workers.addTask { await consume(sims, sink) } }
+                workers.addTask { await runTicker(sink) }
+                workers.addTask {
+                    // On every reconnect (the first is announced above): say we are here and
                     // republish every lock.
                     for await link in links.dropFirst() {
                         if case .connected = link { announce(sink) }
                     }
                 }
+                try? await gracefulShutdown()
+                workers.cancelAll()
             }
+            logger.info("lock-emulator stopping")
+            sink.yield(Outgoing(topic: topics.emulatorStatus(configuration.instance), payload: Array("offline".utf8), retain: true))
+            sink.finish()
+            group.addTask {
+                // Flush as far as the broker allows: if it is gone, stop waiting for it after a while.
+                try? await Task.sleep(for: .seconds(configuration.shutdownFlushSeconds))
+                guard !Task.isCancelled else { return }
+                logger.info("broker unreachable at shutdown: unsent messages dropped")
+                await client.disconnect()
+            }
+            // The publisher has flushed (or the deadline has cut it short).
+            await group.next()
+            group.cancelAll()
         }
-        announce(sink)
-        logger.info(
-            "lock-emulator running",
-            metadata: ["locks": "\(configuration.lockIDs.count)", "instance": "\(configuration.instance)", "sim": "\(configuration.enableSim)"])
-        try? await gracefulShutdown()
-
-        logger.info("lock-emulator stopping")
-        workers.cancel()
-        await workers.value
-        sink.yield(Outgoing(topic: topics.emulatorStatus(configuration.instance), payload: Array("offline".utf8), retain: true))
-        sink.finish()
-        // Flush as far as the broker allows: if it is gone, stop waiting for it after a while.
-        let flushed = Task { await publisher.value }
-        let deadline = Task {
-            try await Task.sleep(for: .seconds(configuration.shutdownFlushSeconds))
-            logger.info("broker unreachable at shutdown: unsent messages dropped")
-            await client.disconnect()
-        }
-        await flushed.value
-        deadline.cancel()
         save(core.with { $0.takeDirty() })
         store.endRun()
         await client.disconnect()
