@@ -57,9 +57,13 @@ public struct EmulatorService: Service {
 
     public func run() async throws {
         let (outbox, sink) = AsyncStream.makeStream(of: Outgoing.self)
-        let commands = try await client.subscribe(topics.all(.cmd), options: SubscribeOptions(qos: .atLeastOnce, retainAsPublished: true))
-        let resends = try await client.subscribe(topics.all(.resend), options: SubscribeOptions(qos: .atLeastOnce, retainAsPublished: true))
-        let sims = configuration.enableSim ? try await client.subscribe(topics.all(.sim), qos: .atLeastOnce) : nil
+        // Commands, resends and the physical world in one stream, in the broker's delivery order:
+        // a key turned before a command is handled before it, as at a real door.
+        let (inputs, input) = AsyncStream.makeStream(of: MQTTMessage.self)
+        let signed = SubscribeOptions(qos: .atLeastOnce, retainAsPublished: true)
+        try await client.subscribe(topics.all(.cmd), options: signed) { input.yield($0) }
+        try await client.subscribe(topics.all(.resend), options: signed) { input.yield($0) }
+        if configuration.enableSim { try await client.subscribe(topics.all(.sim), options: SubscribeOptions(qos: .atLeastOnce)) { input.yield($0) } }
         let links = client.connectionEvents()
         try await client.connect()
 
@@ -71,9 +75,7 @@ public struct EmulatorService: Service {
             // Publishes in order until the outbox is finished.
             group.addTask { await publish(outbox) }
             await withTaskGroup(of: Void.self) { workers in
-                workers.addTask { await consume(commands, sink) }
-                workers.addTask { await consume(resends, sink) }
-                if let sims { workers.addTask { await consume(sims, sink) } }
+                workers.addTask { await consume(inputs, sink) }
                 workers.addTask { await runTicker(sink) }
                 workers.addTask {
                     // On every reconnect (the first is announced above): say we are here and
