@@ -30,7 +30,7 @@ public enum BridgeEffect: Sendable {
 }
 
 /// One entry of a paced list: a message, or a lock's discovery configs, made when their turn
-/// comes (13 payloads a lock: for 10,000 locks that would be 130 MB made at once).
+/// comes (12 payloads a lock: for 10,000 locks about 100 MB made at once).
 public enum PacedPublication: Sendable {
     case message(Publication)
     case discovery(DiscoveryItem)

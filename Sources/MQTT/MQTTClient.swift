@@ -12,7 +12,7 @@ public protocol MQTTClient: Sendable {
         _ topic: String, payload: [UInt8], qos: QoS, retain: Bool, properties: MQTTProperties
     ) async throws
     /// Sends a message and returns a receipt for its acknowledgement. During an outage QoS 1
-    /// and 2 wait here for the reconnect.
+    /// and 2 are queued for the reconnect (or wait here for it).
     func send(_ topic: String, payload: [UInt8], qos: QoS, retain: Bool, properties: MQTTProperties) async throws -> PublishReceipt
     /// Sends without ever suspending, from any thread, including a handler.
     func sendNow(_ topic: String, payload: [UInt8], qos: QoS, retain: Bool, properties: MQTTProperties) throws -> PublishReceipt

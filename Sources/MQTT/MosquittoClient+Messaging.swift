@@ -12,7 +12,9 @@ extension MosquittoClient {
     /// Sends a message and returns a receipt whose `acknowledged()` waits for the PUBACK.
     ///
     /// Lets a caller keep many QoS 1 messages in flight without a task each. During an outage
-    /// QoS 1 and 2 wait here for the reconnect. Every receipt must be awaited once.
+    /// a QoS 1 or 2 message is queued in libmosquitto and its receipt returned at once (it goes
+    /// out after the reconnect); only when libmosquitto would not queue it does this wait for the
+    /// reconnect. Await each receipt, or forget it.
     public func send(
         _ topic: String, payload: [UInt8], qos: QoS = .atLeastOnce, retain: Bool = false,
         properties: MQTTProperties = MQTTProperties()

@@ -2,7 +2,7 @@ import LockAPI
 
 /// Home Assistant discovery configs, republished when what they depend on changes. They go
 /// out paced, beside the flow of state: a lock's own topics first (automations and scripts
-/// read those), its 13 configs after, so 10,000 locks at a cold start are online in seconds.
+/// read those), its 12 configs after, so 10,000 locks at a cold start are online in seconds.
 struct DiscoveryUpdates: LockFeature {
     func snapshotStored(_ context: inout LockContext, previous: DeviceSnapshot?) {
         guard let discovery = context.settings.discovery, let key = discovery.key(context.record), context.record.discoveryKey != key else { return }
