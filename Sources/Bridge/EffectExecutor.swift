@@ -26,7 +26,6 @@ struct EffectExecutor {
     let acknowledged = Acknowledged()
     let paced: AsyncStream<[PacedPublication]>.Continuation
     let clock: @Sendable () -> Date
-    var batches = 0
 
     /// Until the input queue is finished and drained.
     mutating func run() async {
@@ -41,7 +40,6 @@ struct EffectExecutor {
                 }
                 effects += machine.handle(input, now: clock())
             }
-            batches += 1
             try? await publish(effects)
         }
     }

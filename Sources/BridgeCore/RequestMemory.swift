@@ -33,6 +33,4 @@ struct RequestMemory: Sendable {
     mutating func prune(before cutoff: Date) {
         entries = entries.filter { $0.value.at >= cutoff }
     }
-
-    var count: Int { entries.count }
 }
