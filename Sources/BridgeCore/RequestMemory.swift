@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import LockAPI
 
 /// The result of every command by (lock, request id), for the retention period: a repeated id

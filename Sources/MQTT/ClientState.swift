@@ -24,14 +24,40 @@ struct ClientState {
         var sink: Sink
     }
 
+    /// Where the client is in its life: one value, so no two flags can disagree.
+    enum Lifecycle: Equatable {
+        /// No loop thread: never started, or stopped.
+        case idle
+        /// `connect()` waits for the first CONNACK (`connectWaiter` is set).
+        case connecting
+        /// The link is up.
+        case connected
+        /// The link was lost; the loop thread reconnects with backoff.
+        case reconnecting
+        /// The loop thread is asked to stop. `closing`: `disconnect()` asked, so every stream
+        /// ends once it has stopped (a failed first connect keeps them).
+        case stopping(closing: Bool)
+    }
+
+    var lifecycle = Lifecycle.idle
     var connectWaiter: CheckedContinuation<Void, any Error>?
-    var loopRunning = false
-    var stopRequested = false
-    /// Set by `disconnect()`: streams end when the loop stops.
-    var closing = false
-    var connected = false
-    var connectedOnce = false
-    var resetBackoff = false
+
+    /// Whether the loop thread runs (or is about to).
+    var loopRunning: Bool { lifecycle != .idle }
+    var stopRequested: Bool {
+        if case .stopping = lifecycle { return true }
+        return false
+    }
+    var connected: Bool { lifecycle == .connected }
+
+    /// Asks a running loop to stop; `closing` is kept once any caller asked for it.
+    mutating func requestStop(closing: Bool) {
+        switch lifecycle {
+        case .idle: break
+        case .stopping(let already): lifecycle = .stopping(closing: already || closing)
+        case .connecting, .connected, .reconnecting: lifecycle = .stopping(closing: closing)
+        }
+    }
     var lastLibraryError: String?
     var acks: [Int32: AckSlot] = [:]
     var subscriptions: [UInt64: LocalSubscription] = [:]

@@ -51,16 +51,15 @@ extension MosquittoClient {
         let (waiter, firstTime, held) = state.withLock { s in
             defer {
                 s.connectWaiter = nil
-                s.connected = true
-                s.connectedOnce = true
-                s.resetBackoff = true
+                // A stop asked for meanwhile stands: the loop ends this connection next.
+                if !s.stopRequested { s.lifecycle = .connected }
                 s.reconnectWaiters = []
             }
-            return (s.connectWaiter, !s.connectedOnce, s.reconnectWaiters)
+            return (s.connectWaiter, s.lifecycle == .connecting, s.reconnectWaiters)
         }
         counters.connects.add(1, ordering: .relaxed)
         // A session the broker kept still has our subscriptions; otherwise send them again.
-        // The first connection of this process always sends them, since they were never acknowledged.
+        // The first connection of a `connect()` always sends them, since they were never acknowledged.
         if firstTime || !sessionPresent { restoreSubscriptions() }
         logger.debug("mqtt connected", metadata: ["session_present": "\(sessionPresent)"])
         tell(.connected(sessionPresent: sessionPresent))
@@ -70,7 +69,7 @@ extension MosquittoClient {
 
     private func didDisconnect(reason: Int32) {
         let (wasConnected, stopping) = state.withLock { s in
-            defer { s.connected = false }
+            defer { if s.connected { s.lifecycle = .reconnecting } }
             return (s.connected, s.stopRequested)
         }
         guard wasConnected, !stopping else { return }

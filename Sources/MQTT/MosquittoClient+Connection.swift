@@ -22,10 +22,8 @@ extension MosquittoClient {
     private func startLoopAndAwaitConnack() async throws {
         try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
             let alreadyRunning = state.withLock { s -> Bool in
-                guard !s.loopRunning else { return true }
-                s.loopRunning = true
-                s.stopRequested = false
-                s.closing = false
+                guard s.lifecycle == .idle else { return true }
+                s.lifecycle = .connecting
                 s.lastLibraryError = nil
                 s.connectWaiter = waiter
                 return false
@@ -45,7 +43,7 @@ extension MosquittoClient {
         let waiter = state.withLock { s -> CheckedContinuation<Void, any Error>? in
             guard let waiter = s.connectWaiter else { return nil }
             s.connectWaiter = nil
-            s.stopRequested = true
+            s.requestStop(closing: false)
             return waiter
         }
         guard let waiter else { return }
@@ -57,8 +55,7 @@ extension MosquittoClient {
 
     public func disconnect() async {
         let running = state.withLock { s -> Bool in
-            s.stopRequested = true
-            s.closing = true
+            s.requestStop(closing: true)
             return s.loopRunning
         }
         guard running else {
@@ -85,20 +82,19 @@ extension MosquittoClient {
     func runLoop() {
         var delay = configuration.reconnectDelay.lowerBound
         while !state.withLock({ $0.stopRequested }) {
+            let connectsBefore = counters.connects.load(ordering: .relaxed)
             let rc = connectOnce()
             if rc == 0 {
                 while mosquitto_loop(handle, 1000, 1) == 0 {}
             }
-            let (stop, initial, reset) = state.withLock { s in
-                defer { s.resetBackoff = false }
-                return (s.stopRequested, s.connectWaiter != nil, s.resetBackoff)
-            }
+            let (stop, initial) = state.withLock { s in (s.stopRequested, s.connectWaiter != nil) }
             if stop { break }
             if initial {
                 failConnect(initialFailure(rc))
                 break
             }
-            if reset { delay = configuration.reconnectDelay.lowerBound }
+            // The broker accepted us this time: the next outage starts the backoff afresh.
+            if counters.connects.load(ordering: .relaxed) != connectsBefore { delay = configuration.reconnectDelay.lowerBound }
             if rc != 0 {
                 logger.debug("mqtt reconnect failed", metadata: ["error": "\(MQTTError.fromLibrary(rc, while: "reconnecting"))"])
             }
@@ -140,8 +136,8 @@ extension MosquittoClient {
 
     private func loopStopped() {
         let (waiters, acks, closing, held) = state.withLock { s in
-            s.loopRunning = false
-            s.connected = false
+            let closing = s.lifecycle == .stopping(closing: true)
+            s.lifecycle = .idle
             let waiters = s.loopFinished
             s.loopFinished = []
             let acks = s.acks.values.compactMap { slot -> AckWaiter? in
@@ -155,7 +151,7 @@ extension MosquittoClient {
             s.roomWaiters = []
             s.unacknowledged = []
             for sender in senders { sender.resume() }
-            return (waiters, acks, s.closing, held)
+            return (waiters, acks, closing, held)
         }
         for ack in acks { ack.resume(MosquittoClient.disconnectedReason) }
         for publish in held { publish.resume(returning: false) }
