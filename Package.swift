@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "lockbridge",
             dependencies: [
-                "Bridge", "BridgeCore", "LockAPI", "JSON", "MQTT", argumentParser, log, lifecycle,
+                "Bridge", "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", argumentParser, log, lifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),

@@ -11,14 +11,15 @@ extension BridgeMachine {
         case deferred(BridgeEffect)
     }
 
-    typealias RequestHandler = @Sendable (inout BridgeMachine, JSONObject, ResponseRoute, Date) throws(BridgeRequestError) -> RequestOutcome
+    typealias RequestHandler = @Sendable (inout BridgeMachine, BridgeRequest, ResponseRoute, Date) throws(BridgeRequestError) -> RequestOutcome
 
-    /// Every request the bridge answers, by name.
+    /// Every request the bridge answers, by name (``BridgeRequest`` has already read its fields).
     static let requestHandlers: [String: RequestHandler] = [
         "locks": { machine, request, _, _ throws(BridgeRequestError) in
             // The whole fleet, or one lock with {"lock": id}.
-            let records = request["lock"] == nil
-                ? machine.locks.values.sorted { $0.id < $1.id } : [machine.locks[try machine.knownLock(request)]!]
+            guard case .locks(let lock) = request else { throw mismatched(request) }
+            var records = machine.locks.values.sorted { $0.id < $1.id }
+            if let lock { records = [machine.locks[try machine.known(lock)]!] }
             return .answer(.array(records.map { record in
                 var o = StatePayload.object(record)
                 o["id"] = .string(record.id.rawValue)
@@ -27,11 +28,12 @@ extension BridgeMachine {
             }))
         },
         "credentials": { machine, request, _, _ throws(BridgeRequestError) in
-            let id = try machine.knownLock(request)
-            return .answer(.object(LockContext.credentialsObject(machine.locks[id]!, machine.settings)))
+            guard case .credentials(let lock) = request else { throw mismatched(request) }
+            return .answer(.object(LockContext.credentialsObject(machine.locks[try machine.known(lock)]!, machine.settings)))
         },
         "remove": { machine, request, _, _ throws(BridgeRequestError) in
-            let id = try machine.knownLock(request)
+            guard case .remove(let lock) = request else { throw mismatched(request) }
+            let id = try machine.known(lock)
             guard machine.locks[id]?.online != true else {
                 throw BridgeRequestError(code: "lock_online", message: "\(id) is online; remove a lock only once it is gone for good")
             }
@@ -44,30 +46,25 @@ extension BridgeMachine {
                 startedAt: machine.startedAt)))
         },
         "history": { _, request, route, _ throws(BridgeRequestError) in
-            guard let lock = request["lock"]?.stringValue, LockID(lock) != nil else {
-                throw BridgeRequestError(code: "invalid_field", message: "history needs \"lock\": a lock id")
-            }
-            var since: Date?
-            if let text = request["since"]?.stringValue {
-                guard let date = RFC3339.parse(text) else { throw BridgeRequestError(code: "invalid_field", message: "since must be an RFC 3339 time") }
-                since = date
-            }
-            let limit = Int(request["limit"]?.intValue ?? 100)
-            guard (1...10_000).contains(limit) else { throw BridgeRequestError(code: "invalid_field", message: "limit must be within 1…10000") }
-            return .deferred(.answerHistory(HistoryQuery(route: route, lock: lock, since: since, limit: limit)))
+            // Any lock the audit log holds, known now or not.
+            guard case .history(let lock, let since, let limit) = request else { throw mismatched(request) }
+            return .deferred(.answerHistory(HistoryQuery(route: route, lock: lock.rawValue, since: since, limit: limit)))
         },
     ]
 
+    /// A handler given another request than its own: a bug in the table, answered as one.
+    private static func mismatched(_ request: BridgeRequest) -> BridgeRequestError {
+        BridgeRequestError(code: "internal_error", message: "request \"\(request.name)\" reached the wrong handler")
+    }
+
     mutating func request(_ message: RequestMessage, now: Date) -> [BridgeEffect] {
-        let request = (try? JSON.parseObject(message.payload)) ?? [:]
+        let (parsed, transaction) = BridgeRequest.parse(name: message.name, payload: message.payload)
         let reply = message.responseTopic.flatMap { publicTopics.isReplyTopic($0) ? $0 : nil }
         let route = ResponseRoute(
-            name: message.name, transaction: request["transaction"] ?? .null, replyTopic: reply, correlation: reply == nil ? nil : message.correlation)
+            name: message.name, transaction: transaction, replyTopic: reply, correlation: reply == nil ? nil : message.correlation)
         do throws(BridgeRequestError) {
-            guard let handler = Self.requestHandlers[message.name] else {
-                let known = Self.requestHandlers.keys.sorted().joined(separator: ", ")
-                throw BridgeRequestError(code: "unknown_request", message: "unknown request \"\(message.name)\"; known: \(known)")
-            }
+            let request = try parsed.get()
+            guard let handler = Self.requestHandlers[request.name] else { throw Self.mismatched(request) }
             switch try handler(&self, request, route, now) {
             case .answer(let data, let effects): return effects + Self.respond(route, BridgeResponse(data: data, transaction: route.transaction), publicTopics)
             case .deferred(let effect): return [effect]
@@ -85,12 +82,9 @@ extension BridgeMachine {
         return out
     }
 
-    /// The lock a request names in "lock", which must be one the bridge knows.
-    func knownLock(_ request: JSONObject) throws(BridgeRequestError) -> LockID {
-        guard let text = request["lock"]?.stringValue, let id = LockID(text) else {
-            throw BridgeRequestError(code: "invalid_field", message: "\"lock\" must be a lock id")
-        }
-        guard locks[id] != nil else { throw BridgeRequestError(code: "not_found", message: "no lock \"\(text)\" is known to the bridge") }
+    /// `id`, which must be a lock the bridge knows.
+    func known(_ id: LockID) throws(BridgeRequestError) -> LockID {
+        guard locks[id] != nil else { throw BridgeRequestError(code: "not_found", message: "no lock \"\(id.rawValue)\" is known to the bridge") }
         return id
     }
 }

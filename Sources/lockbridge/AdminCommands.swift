@@ -1,5 +1,6 @@
 import ArgumentParser
-import JSON
+import LockAPI
+import LockCore
 
 struct ModeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,24 +10,30 @@ struct ModeCommand: AsyncParsableCommand {
             privacy: keypad, fob, phone and remote unlock refused. no_remote: remote lock/unlock/open refused. \
             passage: stays unlocked. \(ClientExit.help)
             """)
-    enum Mode: String, ExpressibleByArgument, CaseIterable { case normal, vacation, privacy, no_remote, passage }
     @OptionGroup var target: LockTarget
-    @Argument(help: "normal, vacation, privacy, no_remote or passage.") var mode: Mode
-    func run() async throws { try await target.send(["command": "set_mode", "mode": .string(mode.rawValue)]) }
+    @Argument(help: "normal, vacation, privacy, no_remote or passage.", transform: Self.mode) var mode: LockMode
+
+    static func mode(_ text: String) throws -> LockMode {
+        guard let mode = LockMode(rawValue: text) else {
+            throw ValidationError("unknown mode \"\(text)\"; use one of " + LockMode.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return mode
+    }
+    func run() async throws { try await target.send(.setMode(mode)) }
 }
 
 struct RestartCommand: FixedLockCommand {
     static let configuration = CommandConfiguration(
         commandName: "restart", abstract: "Power-cycle a lock (the cure for a stuck radio or a hung lock).", discussion: ClientExit.help)
     @OptionGroup var target: LockTarget
-    static var payload: JSONObject { ["command": "restart"] }
+    static var action: PublicAction { .restart }
 }
 
 struct RefreshCommand: FixedLockCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh", abstract: "Ask a lock to republish its state and credentials.", discussion: ClientExit.help)
     @OptionGroup var target: LockTarget
-    static var payload: JSONObject { ["command": "refresh"] }
+    static var action: PublicAction { .refresh }
 }
 
 struct FactoryResetCommand: AsyncParsableCommand {
@@ -38,14 +45,14 @@ struct FactoryResetCommand: AsyncParsableCommand {
     func validate() throws {
         guard confirm == target.lock else { throw ValidationError("--confirm must repeat the lock id \"\(target.lock)\"") }
     }
-    func run() async throws { try await target.send(["command": "factory_reset", "confirm": .string(confirm)]) }
+    func run() async throws { try await target.send(.factoryReset(confirm: confirm)) }
 }
 
 struct AckFaultCommand: FixedLockCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack-fault", abstract: "Acknowledge the override_used fault, which otherwise clears after 24 h.", discussion: ClientExit.help)
     @OptionGroup var target: LockTarget
-    static var payload: JSONObject { ["command": "ack_fault", "fault": "override_used"] }
+    static var action: PublicAction { .ackFault(.overrideUsed) }
 }
 
 struct ConfigCommand: AsyncParsableCommand {
@@ -64,11 +71,8 @@ struct ConfigCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var command: JSONObject = ["command": "set_config"]
-        if let autoRelock { command["auto_relock_s"] = .int(Int64(autoRelock)) }
-        if let wrongCodeLimit { command["wrong_code_limit"] = .int(Int64(wrongCodeLimit)) }
-        if let lockout { command["lockout_s"] = .int(Int64(lockout)) }
-        if let requireCodeForRemote { command["require_code_for_remote"] = .bool(requireCodeForRemote) }
-        try await target.send(command)
+        let patch = LockConfigPatch(
+            autoRelockSeconds: autoRelock, wrongCodeLimit: wrongCodeLimit, lockoutSeconds: lockout, requireCodeForRemote: requireCodeForRemote)
+        try await target.send(.setConfig(patch))
     }
 }

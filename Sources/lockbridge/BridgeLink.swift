@@ -16,40 +16,32 @@ struct BridgeLink: Sendable {
         self.timeout = timeout
     }
 
-    /// Answers larger than a command: `locks` for a whole fleet runs to megabytes.
-    static let answerLimits = JSONLimits(maxBytes: 256 * 1024 * 1024, maxDepth: 16)
-
     func close() async { await client.disconnect() }
 
     /// Sends a command to `lock` and returns its result, or nil when none came within `wait` seconds.
     /// The command gets a fresh `request_id` and `issued_at`.
-    func command(_ lock: LockID, _ command: JSONObject, wait: Double? = nil) async throws -> JSONObject? {
+    func command(_ lock: LockID, _ action: PublicAction, code: SecretCode?, wait: Double? = nil) async throws -> PublicResult? {
         let requestID = "cli-\(UUID().uuidString.lowercased())"
-        var payload = command
-        payload["request_id"] = .string(requestID)
-        payload["issued_at"] = .string(RFC3339.format(Date()))
-        return try await exchange(topics.lock(lock, .set), payload, token: requestID, wait: wait ?? timeout) {
-            $0["request_id"]?.stringValue == requestID
+        let request = CommandRequest(requestID: requestID, issuedAt: Date(), code: code, action: action)
+        return try await exchange(topics.lock(lock, .set), request.payload(), token: requestID, wait: wait ?? timeout) { payload in
+            (try? PublicResult(payload: payload)).flatMap { $0.requestID == requestID ? $0 : nil }
         }
     }
 
-    /// Sends the bridge request `name` and returns its `data`; a refused request throws.
-    func request(_ name: String, _ fields: JSONObject = [:]) async throws -> JSONValue {
+    /// Sends a bridge request and returns its `data`; a refused request throws.
+    func request(_ request: BridgeRequest) async throws -> JSONValue {
         let transaction = "cli-\(UUID().uuidString.lowercased())"
-        var payload = fields
-        payload["transaction"] = .string(transaction)
-        let answer = try await exchange(topics.bridgeRequest(name), payload, token: transaction, wait: timeout) {
-            $0["transaction"]?.stringValue == transaction
+        let name = request.name
+        let answer = try await exchange(topics.bridgeRequest(name), request.payload(transaction: transaction), token: transaction, wait: timeout) { payload in
+            (try? BridgeResponse(payload: payload)).flatMap { $0.transaction == .string(transaction) ? $0 : nil }
         }
         guard let answer else { throw noAnswer }
-        guard answer["status"]?.stringValue == "ok" else {
-            let error = answer["error"]?.objectValue
-            let code = error?["code"]?.stringValue ?? "error"
+        if let error = answer.error {
             throw ClientFailure(
-                "\(name): \(code): \(error?["message"]?.stringValue ?? "refused")",
-                exitCode: code == "not_found" ? ClientExit.unavailable : code == "invalid_field" ? ClientExit.usage : ClientExit.refused)
+                "\(name): \(error.code): \(error.message)",
+                exitCode: error.code == "not_found" ? ClientExit.unavailable : error.code == "invalid_field" ? ClientExit.usage : ClientExit.refused)
         }
-        return answer["data"] ?? .null
+        return answer.data
     }
 
     var noAnswer: ClientFailure {
@@ -59,18 +51,15 @@ struct BridgeLink: Sendable {
     }
 
     /// Publishes `payload` with a Response Topic of its own and waits for the matching answer.
-    private func exchange(
-        _ topic: String, _ payload: JSONObject, token: String, wait: Double, matches: @escaping @Sendable (JSONObject) -> Bool
-    ) async throws -> JSONObject? {
+    private func exchange<Answer: Sendable>(
+        _ topic: String, _ payload: [UInt8], token: String, wait: Double, read: @escaping @Sendable ([UInt8]) -> Answer?
+    ) async throws -> Answer? {
         let replyTopic = "\(topics.replyPrefix)\(token)"
         let replies = try await client.subscribe(replyTopic, options: SubscribeOptions(qos: .atLeastOnce))
         try await client.publish(
-            topic, payload: try payload.serializedBytes(), qos: .atLeastOnce, retain: false,
+            topic, payload: payload, qos: .atLeastOnce, retain: false,
             properties: MQTTProperties(responseTopic: replyTopic, correlationData: Array(token.utf8)))
-        return try await firstMatch(in: replies, within: wait) { message in
-            guard let answer = try? JSON.parseObject(message.payload, limits: Self.answerLimits), matches(answer) else { return nil }
-            return answer
-        }
+        return try await firstMatch(in: replies, within: wait) { read($0.payload) }
     }
 }
 

@@ -30,17 +30,20 @@ struct CodesCommand: AsyncParsableCommand {
         @OptionGroup var target: LockTarget
         @Option(help: "Slot number, 1…250.") var slot: Int
         @Option(help: "Who the code is for, e.g. \"Dog walker\".") var name: String
-        @Option(help: "When the code stops working (RFC 3339).") var validUntil: String?
+        @Option(help: "When the code stops working (RFC 3339, e.g. 2027-01-31T18:00:00Z).") var validUntil: String?
         @Flag(help: "Replace the code of an occupied slot.") var replace = false
         @OptionGroup var newCode: NewCodeOptions
 
+        func validate() throws {
+            if let validUntil, RFC3339.parse(validUntil) == nil {
+                throw ValidationError("--valid-until must be an RFC 3339 time, e.g. 2027-01-31T18:00:00Z")
+            }
+        }
+
         func run() async throws {
-            var command: JSONObject = ["command": "set_code", "slot": .int(Int64(slot)), "name": .string(name)]
-            if let validUntil { command["valid_until"] = .string(validUntil) }
-            if replace { command["replace"] = true }
             let code = try await runClientValue { try newCode.read() }
-            command["code"] = .string(code)
-            try await target.send(command, codeKey: "auth_code")
+            try await target.send(
+                .setCode(slot: slot, name: name, code: SecretCode(code), validUntil: validUntil.flatMap(RFC3339.parse), replace: replace))
         }
     }
 
@@ -48,14 +51,14 @@ struct CodesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Clear a keypad slot.", discussion: ClientExit.help)
         @OptionGroup var target: LockTarget
         @Option(help: "Slot number, 1…250.") var slot: Int
-        func run() async throws { try await target.send(["command": "clear_code", "slot": .int(Int64(slot))]) }
+        func run() async throws { try await target.send(.clearCode(slot: slot)) }
     }
 
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled keypad code.", discussion: ClientExit.help)
         @OptionGroup var target: LockTarget
         @Option(help: "Slot number, 1…250.") var slot: Int
-        func run() async throws { try await target.send(["command": "enable_code", "slot": .int(Int64(slot))]) }
+        func run() async throws { try await target.send(.enableCode(slot: slot)) }
     }
 
     struct Disable: AsyncParsableCommand {
@@ -63,7 +66,7 @@ struct CodesCommand: AsyncParsableCommand {
             abstract: "Disable a keypad code without forgetting it.", discussion: ClientExit.help)
         @OptionGroup var target: LockTarget
         @Option(help: "Slot number, 1…250.") var slot: Int
-        func run() async throws { try await target.send(["command": "disable_code", "slot": .int(Int64(slot))]) }
+        func run() async throws { try await target.send(.disableCode(slot: slot)) }
     }
 
     struct SetOverride: AsyncParsableCommand {
@@ -74,7 +77,7 @@ struct CodesCommand: AsyncParsableCommand {
         @OptionGroup var newCode: NewCodeOptions
         func run() async throws {
             let code = try await runClientValue { try newCode.read() }
-            try await target.send(["command": "set_override_code", "code": .string(code)], codeKey: "auth_code")
+            try await target.send(.setOverrideCode(code: SecretCode(code)))
         }
     }
 }
@@ -93,7 +96,7 @@ struct CredentialsQuery: ParsableArguments {
     func show(_ key: String, columns: [(header: String, field: String)]) async throws {
         try await runClient {
             let link = try await broker.connect()
-            let credentials = try await link.request("credentials", ["lock": .string(lock)])
+            let credentials = try await link.request(.credentials(lock: LockID(lock)!))
             await link.close()
             let items = credentials.objectValue?[key] ?? .array([])
             if json { return print(try items.serialized()) }

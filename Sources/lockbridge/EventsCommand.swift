@@ -38,7 +38,7 @@ struct EventsCommand: AsyncParsableCommand {
             let live = follow ? try await link.client.subscribe("\(topics.base)/\(lock ?? "+")/event/+", options: SubscribeOptions(qos: .atLeastOnce)) : nil
             var shown = Set<[UInt8]>()
             if let lock, limit > 0 {
-                let past = try await link.request("history", ["lock": .string(lock), "limit": .int(Int64(limit))])
+                let past = try await link.request(.history(lock: LockID(lock)!, since: nil, limit: limit))
                 for case .object(var event) in past.arrayValue ?? [] {
                     let category = event.removeValue(forKey: "category")?.stringValue ?? "?"
                     if let bytes = try? event.serializedBytes() { shown.insert(bytes) }
@@ -65,11 +65,14 @@ struct EventsCommand: AsyncParsableCommand {
     private func show(lock: String, category: String, _ event: JSONObject) -> Bool {
         guard categories.isEmpty || categories.contains(where: { $0.rawValue == category }) else { return false }
         if json {
+            // As the bridge sent it, with where it came from in front.
             var object: JSONObject = ["lock": .string(lock), "category": .string(category)]
             for (key, value) in event { object[key] = value }
             print((try? object.serialized()) ?? "{}")
+        } else if let typed = try? PublicEvent(object: event) {
+            print(EventLine.line(lock: lock, category: category, typed))
         } else {
-            print(EventLine.line(lock: lock, category: category, event))
+            print("\(lock)  \(category)  (an event this client cannot read)")
         }
         fflush(nil)  // every stream: lines appear at once even through a pipe
         return true

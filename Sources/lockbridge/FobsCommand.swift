@@ -1,5 +1,5 @@
 import ArgumentParser
-import JSON
+import LockAPI
 
 struct FobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,11 +22,9 @@ struct FobsCommand: AsyncParsableCommand {
         @Option(help: "Slot number, 1…250 (default: the lock picks a free one).") var slot: Int?
 
         func run() async throws {
-            var command: JSONObject = ["command": "enroll_fob", "name": .string(name)]
-            if let slot { command["slot"] = .int(Int64(slot)) }
             print("tap the fob on \(target.lock) within 60 s …")
             // The lock waits 60 s for the tap; the bridge answers after it, so wait longer than that.
-            try await target.send(command, wait: max(target.broker.timeout, 75))
+            try await target.send(.enrollFob(name: name, slot: slot), wait: max(target.broker.timeout, 75))
         }
     }
 
@@ -34,7 +32,7 @@ struct FobsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke an enrolled fob.", discussion: ClientExit.help)
         @OptionGroup var target: LockTarget
         @Option(help: "The fob's slot (see `fobs list`).") var slot: Int
-        func run() async throws { try await target.send(["command": "revoke_fob", "slot": .int(Int64(slot))]) }
+        func run() async throws { try await target.send(.revokeFob(slot: slot)) }
     }
 }
 
@@ -55,13 +53,13 @@ struct PhonesCommand: AsyncParsableCommand {
         @OptionGroup var target: LockTarget
         @Option(help: "The phone's id (A-Z a-z 0-9 . _ : -), e.g. anna-pixel.") var id: String
         @Option(help: "Whose phone it is, e.g. Anna.") var name: String
-        func run() async throws { try await target.send(["command": "add_phone", "id": .string(id), "name": .string(name)]) }
+        func run() async throws { try await target.send(.addPhone(id: id, name: name)) }
     }
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a phone.", discussion: ClientExit.help)
         @OptionGroup var target: LockTarget
         @Option(help: "The phone's id.") var id: String
-        func run() async throws { try await target.send(["command": "revoke_phone", "id": .string(id)]) }
+        func run() async throws { try await target.send(.revokePhone(id: id)) }
     }
 }

@@ -25,10 +25,9 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runClient {
-            var request: JSONObject = ["lock": .string(lock), "limit": .int(Int64(limit))]
-            if let since, let date = Self.time(since, now: Date()) { request["since"] = .string(RFC3339.format(date)) }
+            let request = BridgeRequest.history(lock: LockID(lock)!, since: since.flatMap { Self.time($0, now: Date()) }, limit: limit)
             let link = try await broker.connect()
-            let events = try await link.request("history", request)
+            let events = try await link.request(request)
             await link.close()
             let list = (events.arrayValue ?? []).compactMap(\.objectValue)
             if list.isEmpty && !json { print("no events for \(lock)") }
@@ -38,7 +37,7 @@ struct HistoryCommand: AsyncParsableCommand {
                     print(try event.serialized())
                 } else {
                     let category = event.removeValue(forKey: "category")?.stringValue ?? "?"
-                    print(EventLine.line(lock: lock, category: category, event))
+                    print((try? PublicEvent(object: event)).map { EventLine.line(lock: lock, category: category, $0) } ?? "\(lock)  \(category)  (an event this client cannot read)")
                 }
             }
         }

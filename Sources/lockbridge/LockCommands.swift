@@ -1,5 +1,4 @@
 import ArgumentParser
-import JSON
 import LockAPI
 
 /// The options of every command that acts on one lock: the broker, the lock, and the remote code.
@@ -14,45 +13,40 @@ struct LockTarget: ParsableArguments {
         }
     }
 
-    /// Sends `command`, waits for its result, prints it and exits with the matching code.
-    /// - Parameters:
-    ///   - codeKey: where the remote code goes: `code`, or `auth_code` when `code` is the new code.
-    ///   - wait: seconds to wait for the result (defaults to `--timeout`).
-    func send(_ command: JSONObject, codeKey: String = "code", wait: Double? = nil) async throws {
+    /// Sends `action`, waits for its result, prints it and exits with the matching code.
+    /// The remote code, if any, goes where the command takes it (`code`, or `auth_code`).
+    /// - Parameter wait: seconds to wait for the result (defaults to `--timeout`).
+    func send(_ action: PublicAction, wait: Double? = nil) async throws {
         try await runClient {
-            var payload = command
-            if let code = try code.read() { payload[codeKey] = .string(code) }
+            let remoteCode = try code.read().map { SecretCode($0) }
             let link = try await broker.connect()
-            let result = try await link.command(LockID(lock)!, payload, wait: wait)
+            let result = try await link.command(LockID(lock)!, action, code: remoteCode, wait: wait)
             await link.close()
-            let name = command["command"]?.stringValue ?? "command"
             guard let result else { throw link.noAnswer }
-            if result["status"]?.stringValue == "ok" {
-                print("\(name) \(lock): ok\(result["duplicate"]?.boolValue == true ? " (duplicate)" : "")")
+            guard let error = result.error else {
+                print("\(action.name) \(lock): ok\(result.duplicate ? " (duplicate)" : "")")
                 return
             }
-            let error = result["error"]?.objectValue
-            let code = error?["code"]?.stringValue ?? "error"
-            throw ClientFailure("\(name) \(lock): \(code): \(error?["message"]?.stringValue ?? "refused")", exitCode: ClientExit.forError(code))
+            throw ClientFailure("\(action.name) \(lock): \(error.code): \(error.message)", exitCode: ClientExit.forError(error.code))
         }
     }
 }
 
-/// A command that sends one fixed payload to one lock and reports its result.
+/// A command that sends one fixed action to one lock and reports its result.
 protocol FixedLockCommand: AsyncParsableCommand {
-    static var payload: JSONObject { get }
+    static var action: PublicAction { get }
     var target: LockTarget { get }
 }
 
 extension FixedLockCommand {
-    func run() async throws { try await target.send(Self.payload) }
+    func run() async throws { try await target.send(Self.action) }
 }
 
 struct LockLockCommand: FixedLockCommand {
     static let configuration = CommandConfiguration(
         commandName: "lock", abstract: "Lock a lock and wait for the result.", discussion: ClientExit.help)
     @OptionGroup var target: LockTarget
-    static var payload: JSONObject { ["command": "lock"] }
+    static var action: PublicAction { .lock }
 }
 
 struct UnlockCommand: FixedLockCommand {
@@ -60,12 +54,12 @@ struct UnlockCommand: FixedLockCommand {
         commandName: "unlock", abstract: "Unlock a lock and wait for the result.",
         discussion: "The remote code, when the lock requires one, comes from --code-file, --ask-code or LOCKBRIDGE_CODE, never from the command line. " + ClientExit.help)
     @OptionGroup var target: LockTarget
-    static var payload: JSONObject { ["command": "unlock"] }
+    static var action: PublicAction { .unlock }
 }
 
 struct OpenCommand: FixedLockCommand {
     static let configuration = CommandConfiguration(
         commandName: "open", abstract: "Unlatch the door (unlock and pull the latch) and wait for the result.", discussion: ClientExit.help)
     @OptionGroup var target: LockTarget
-    static var payload: JSONObject { ["command": "open"] }
+    static var action: PublicAction { .open }
 }

@@ -19,7 +19,7 @@ struct RemoveCommand: AsyncParsableCommand {
     func run() async throws {
         try await runClient {
             let link = try await broker.connect()
-            _ = try await link.request("remove", ["lock": .string(lock)])
+            _ = try await link.request(.remove(lock: LockID(lock)!))
             await link.close()
             print("remove \(lock): ok")
         }

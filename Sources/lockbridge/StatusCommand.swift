@@ -18,7 +18,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await runClient {
             let link = try await broker.connect()
-            let data = try await link.request("locks", lock.map { ["lock": .string($0)] } ?? [:])
+            let data = try await link.request(.locks(lock: lock.flatMap(LockID.init)))
             await link.close()
             let locks = (data.arrayValue ?? []).compactMap(\.objectValue)
             if json {

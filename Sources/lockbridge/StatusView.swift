@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import LockAPI
 
 /// How `lockbridge status` shows locks to people.
 enum StatusView {
@@ -36,7 +37,9 @@ enum StatusView {
             "  faults       \(faults(lock))",
         ]
         if let until = lock["lockout_until"]?.stringValue { lines.append("  locked out   until \(until)") }
-        if let last = lock["last_access"]?.objectValue { lines.append("  last access  \(EventLine.access(last)) at \(last.text("at"))") }
+        if let last = lock["last_access"]?.objectValue, let event = try? PublicEvent(object: last) {
+            lines.append("  last access  \(EventLine.access(event)) at \(event.at)")
+        }
         lines.append("  last seen    \(lock.text("last_seen")), firmware \(lock.text("firmware"))")
         lines.append("  ways in (\(usableWays(lock).count) of 6 usable now)")
         return (lines + wayLines).joined(separator: "\n")

@@ -152,6 +152,7 @@ extension CoreHarness {
     }
 
     /// A command, carried to the lock and answered; returns the result published on `result`.
+    @discardableResult
     mutating func roundTrip(_ id: String, _ json: String) -> JSONObject? {
         let sent = command(id, json)
         return (sent + deliverToLocks(sent)).json("\(base)/\(id)/result").last

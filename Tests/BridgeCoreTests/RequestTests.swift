@@ -116,3 +116,9 @@ import Testing
         }
     }
 }
+
+@Suite struct RequestTableTests {
+    @Test func theTableAnswersExactlyTheRequestsTheContractNames() {
+        #expect(BridgeMachine.requestHandlers.keys.sorted() == BridgeRequest.names)
+    }
+}
