@@ -65,17 +65,12 @@ public struct BridgeResponse: Sendable, Equatable {
 
     public var payload: [UInt8] { (try? object.serializedBytes()) ?? [] }
 
-    public init(payload: [UInt8]) throws(JSONError) {
-        let o = try JSON.parseObject(payload, limits: JSONLimits(maxBytes: 64 << 20, maxDepth: 32))
+    /// Reads a response; `limits` bound what a reader accepts (a fleet's `locks` runs to megabytes).
+    public init(payload: [UInt8], limits: JSONLimits = JSONLimits(maxBytes: 64 << 20, maxDepth: 32)) throws(JSONError) {
+        let o = try JSON.parseObject(payload, limits: limits)
         data = o["data"] ?? .null
         transaction = o["transaction"] ?? .null
-        switch try o.string("status") {
-        case "ok": error = nil
-        case "error":
-            let e = try o.object("error")
-            error = BridgeRequestError(code: try e.string("code"), message: try e.string("message"))
-        default: throw JSONError(.outOfRange, field: "status", detail: "expected ok or error")
-        }
+        error = try BridgeRequestError.read(status: o)
     }
 }
 
@@ -87,5 +82,17 @@ public struct BridgeRequestError: Error, Sendable, Equatable {
     public init(code: String, message: String) {
         self.code = code
         self.message = message
+    }
+
+    /// The error of an answer that has `"status":"ok"|"error"` and `"error":{"code","message"}`
+    /// (results and responses alike); `nil` for `ok`.
+    static func read(status o: JSONObject) throws(JSONError) -> BridgeRequestError? {
+        switch try o.string("status") {
+        case "ok": return nil
+        case "error":
+            let e = try o.object("error")
+            return BridgeRequestError(code: try e.string("code"), message: try e.string("message"))
+        default: throw JSONError(.outOfRange, field: "status", detail: "expected ok or error")
+        }
     }
 }

@@ -27,13 +27,7 @@ public struct PublicResult: Sendable, Equatable {
         let o = try JSON.parseObject(payload, limits: CommandParser.limits)
         requestID = try o.optionalString("request_id")
         command = try o.optionalString("command")
-        switch try o.string("status") {
-        case "ok": error = nil
-        case "error":
-            let e = try o.object("error")
-            error = BridgeRequestError(code: try e.string("code"), message: try e.string("message"))
-        default: throw JSONError(.outOfRange, field: "status", detail: "expected ok or error")
-        }
+        error = try BridgeRequestError.read(status: o)
         at = try o.time("at")
         duplicate = try o.optionalBool("duplicate") ?? false
     }

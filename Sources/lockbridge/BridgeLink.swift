@@ -16,6 +16,9 @@ struct BridgeLink: Sendable {
         self.timeout = timeout
     }
 
+    /// Answers larger than a command: `locks` for a whole fleet runs to megabytes.
+    static let answerLimits = JSONLimits(maxBytes: 256 * 1024 * 1024, maxDepth: 16)
+
     func close() async { await client.disconnect() }
 
     /// Sends a command to `lock` and returns its result, or nil when none came within `wait` seconds.
@@ -33,7 +36,7 @@ struct BridgeLink: Sendable {
         let transaction = "cli-\(UUID().uuidString.lowercased())"
         let name = request.name
         let answer = try await exchange(topics.bridgeRequest(name), request.payload(transaction: transaction), token: transaction, wait: timeout) { payload in
-            (try? BridgeResponse(payload: payload)).flatMap { $0.transaction == .string(transaction) ? $0 : nil }
+            (try? BridgeResponse(payload: payload, limits: Self.answerLimits)).flatMap { $0.transaction == .string(transaction) ? $0 : nil }
         }
         guard let answer else { throw noAnswer }
         if let error = answer.error {

@@ -4,6 +4,12 @@ import LockAPI
 
 /// One event as a line for people: `<at>  <lock>  <category>  <what happened>`.
 enum EventLine {
+    /// The line for an event as the bridge sent it, or a placeholder for one this client cannot read.
+    static func line(lock: String, category: String, _ object: JSONObject) -> String {
+        guard let event = try? PublicEvent(object: object) else { return "\(lock)  \(category)  (an event this client cannot read)" }
+        return line(lock: lock, category: category, event)
+    }
+
     static func line(lock: String, category: String, _ event: PublicEvent) -> String {
         var what: String
         switch category {

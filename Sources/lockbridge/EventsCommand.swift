@@ -69,10 +69,8 @@ struct EventsCommand: AsyncParsableCommand {
             var object: JSONObject = ["lock": .string(lock), "category": .string(category)]
             for (key, value) in event { object[key] = value }
             print((try? object.serialized()) ?? "{}")
-        } else if let typed = try? PublicEvent(object: event) {
-            print(EventLine.line(lock: lock, category: category, typed))
         } else {
-            print("\(lock)  \(category)  (an event this client cannot read)")
+            print(EventLine.line(lock: lock, category: category, event))
         }
         fflush(nil)  // every stream: lines appear at once even through a pipe
         return true

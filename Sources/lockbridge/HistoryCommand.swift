@@ -37,7 +37,7 @@ struct HistoryCommand: AsyncParsableCommand {
                     print(try event.serialized())
                 } else {
                     let category = event.removeValue(forKey: "category")?.stringValue ?? "?"
-                    print((try? PublicEvent(object: event)).map { EventLine.line(lock: lock, category: category, $0) } ?? "\(lock)  \(category)  (an event this client cannot read)")
+                    print(EventLine.line(lock: lock, category: category, event))
                 }
             }
         }
