@@ -74,19 +74,22 @@ let package = Package(
             ],
             swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["MQTT", log], swiftSettings: strict),
+        // The run skeleton both long-running executables share (logging, exit code 2, signals).
+        .target(
+            name: "ServiceProcess",
+            dependencies: [argumentParser, log, lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            swiftSettings: strict),
 
         .executableTarget(
             name: "lockbridge",
             dependencies: [
-                "Bridge", "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", argumentParser, log, lifecycle,
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "Bridge", "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "ServiceProcess", argumentParser, log, lifecycle,
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "lock-emulator",
             dependencies: [
-                "LockEmulator", "MQTT", argumentParser, log, lifecycle,
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "LockEmulator", "MQTT", "ServiceProcess", argumentParser, log, lifecycle,
             ],
             swiftSettings: strict),
         // A tiny client that tests kill with SIGKILL to prove the Last Will.

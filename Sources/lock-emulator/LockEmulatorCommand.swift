@@ -4,7 +4,7 @@ import LockEmulator
 import Logging
 import MQTT
 import ServiceLifecycle
-import UnixSignals
+import ServiceProcess
 
 @main
 struct LockEmulatorCommand: AsyncParsableCommand {
@@ -81,13 +81,7 @@ struct LockEmulatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "lock-emulator")
+        let process = ServiceProcess(name: "lock-emulator", logLevel: logLevel)
         let ids = count.map { n in (1...n).map { "\(prefix)\($0)" } } ?? locks
         var settings = EmulatorConfiguration(lockIDs: ids, stateDirectory: stateDir)
         settings.enableSim = enableSim
@@ -100,18 +94,10 @@ struct LockEmulatorCommand: AsyncParsableCommand {
         settings.keyless = keyless
         if let instance { settings.instance = instance }
 
-        let mqtt: MQTTConfiguration
-        do {
-            mqtt = try brokerConfiguration(clientID: "lock-emulator-\(settings.instance)")
-        } catch {
-            // Like `lockbridge run`: a bad broker setting is exit code 2, and never shows the password.
-            FileHandle.standardError.write(Data("lock-emulator: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        let service = try EmulatorService(configuration: settings, mqtt: mqtt, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        // Like `lockbridge run`: a bad broker setting is exit code 2, and never shows the password.
+        let mqtt = try process.settings { try brokerConfiguration(clientID: "lock-emulator-\(settings.instance)") }
+        let service = try EmulatorService(configuration: settings, mqtt: mqtt, logger: process.logger)
+        try await process.run([.init(service: service)])
     }
 
     /// The broker URL and password; an empty, placeholder or well-known password is refused.

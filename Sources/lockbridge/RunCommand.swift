@@ -5,7 +5,7 @@ import Foundation
 import Logging
 import MQTT
 import ServiceLifecycle
-import UnixSignals
+import ServiceProcess
 
 /// `lockbridge run`: the bridge process.
 struct RunCommand: AsyncParsableCommand {
@@ -63,27 +63,11 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "lockbridge")
-        let (settings, mqtt): (BridgeConfiguration, MQTTConfiguration)
-        do {
-            (settings, mqtt) = try makeConfiguration()
-        } catch {
-            FileHandle.standardError.write(Data("lockbridge: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        let process = ServiceProcess(name: "lockbridge", logLevel: logLevel)
+        let (settings, mqtt) = try process.settings(makeConfiguration)
         MemoryHygiene.limitArenas()
-        let service = try BridgeService(configuration: settings, mqtt: mqtt, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: service), .init(service: MemoryTrimmer(), successTerminationBehavior: .ignore)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        let service = try BridgeService(configuration: settings, mqtt: mqtt, logger: process.logger)
+        try await process.run([.init(service: service), .init(service: MemoryTrimmer(), successTerminationBehavior: .ignore)])
     }
 
     private func makeConfiguration() throws -> (BridgeConfiguration, MQTTConfiguration) {
