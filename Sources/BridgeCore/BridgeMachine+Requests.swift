@@ -21,10 +21,7 @@ extension BridgeMachine {
             var records = machine.locks.values.sorted { $0.id < $1.id }
             if let lock { records = [machine.locks[try machine.known(lock)]!] }
             return .answer(.array(records.map { record in
-                var o = StatePayload.object(record)
-                o["id"] = .string(record.id.rawValue)
-                o["availability"] = .string(record.online ? "online" : "offline")
-                return .object(o)
+                .object(PublicLockSummary(id: record.id.rawValue, online: record.online, state: StatePayload.state(record)).object)
             }))
         },
         "credentials": { machine, request, _, _ throws(BridgeRequestError) in

@@ -12,6 +12,8 @@ public struct CredentialList: Sendable, Equatable {
         public var setAt: Date
         public var validUntil: Date?
         public var lastUsedAt: Date?
+        /// When the bridge asks for a new code (`rotate_by`); only in the bridge's payload.
+        public var rotateBy: Date? = nil
     }
 
     public struct Fob: Sendable, Equatable {
@@ -80,12 +82,13 @@ extension CredentialList {
         ]
     }
 
-    /// Reads the JSON (`rotate_by`, which the bridge derives, is ignored).
+    /// Reads the JSON, the lock's or the bridge's (which adds `rotate_by`).
     public init(json o: JSONObject) throws(JSONError) {
         codes = try o.objects("codes") { c throws(JSONError) in
             Code(
                 slot: try c.int("slot"), name: try c.string("name"), enabled: try c.bool("enabled"), setAt: try c.time("set_at"),
-                validUntil: try c.optionalTime("valid_until"), lastUsedAt: try c.optionalTime("last_used_at"))
+                validUntil: try c.optionalTime("valid_until"), lastUsedAt: try c.optionalTime("last_used_at"),
+                rotateBy: try c.optionalTime("rotate_by"))
         }
         fobs = try o.objects("fobs") { f throws(JSONError) in
             Fob(slot: try f.int("slot"), name: try f.string("name"), enrolledAt: try f.time("enrolled_at"), lastUsedAt: try f.optionalTime("last_used_at"))

@@ -28,13 +28,13 @@ public enum TopicCatalogue {
         // Bridge topics (spec section 2).
         Entry(pattern: "<base>/bridge/state", payload: "text online|offline (also the Last Will)", direction: .bridgeOut, qos: 1, retained: true),
         Entry(pattern: "<base>/bridge/info", payload: "BridgeInfo", direction: .bridgeOut, qos: 1, retained: true),
-        Entry(pattern: "<base>/bridge/request/<name>", payload: "request JSON with optional transaction", direction: .clientIn, qos: 1, retained: false),
+        Entry(pattern: "<base>/bridge/request/<name>", payload: "BridgeRequest, optional transaction", direction: .clientIn, qos: 1, retained: false),
         Entry(pattern: "<base>/bridge/response/<name>", payload: "BridgeResponse", direction: .bridgeOut, qos: 1, retained: false),
         Entry(pattern: "<base>/bridge/fence", payload: "text token (the bridge to itself)", direction: .bridgeOut, qos: 1, retained: false),
         Entry(pattern: "<base>/reply/<anything>", payload: "ResultPayload or BridgeResponse (MQTT 5 replies)", direction: .bridgeOut, qos: 1, retained: false),
         // Per-lock topics (spec section 3).
         Entry(pattern: "<base>/<lock>/availability", payload: "text online|offline", direction: .bridgeOut, qos: 1, retained: true),
-        Entry(pattern: "<base>/<lock>/state", payload: "state (StatePayload in BridgeCore)", direction: .bridgeOut, qos: 1, retained: true),
+        Entry(pattern: "<base>/<lock>/state", payload: "PublicLockState (filled by StatePayload in BridgeCore)", direction: .bridgeOut, qos: 1, retained: true),
         Entry(pattern: "<base>/<lock>/alert/battery", payload: "battery alert {level, percent, since}", direction: .bridgeOut, qos: 1, retained: true),
         Entry(pattern: "<base>/<lock>/credentials", payload: "CredentialList (with rotate_by)", direction: .bridgeOut, qos: 1, retained: true),
         Entry(pattern: "<base>/<lock>/event/access", payload: "EventPayload.access", direction: .bridgeOut, qos: 1, retained: false),

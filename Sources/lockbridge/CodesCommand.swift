@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import JSON
 import LockAPI
 
@@ -12,9 +13,10 @@ struct CodesCommand: AsyncParsableCommand {
             abstract: "List a lock's keypad codes: slot, name, state, age and rotation date. Never the codes themselves.")
         @OptionGroup var credentials: CredentialsQuery
         func run() async throws {
-            try await credentials.show("codes", columns: [
-                ("SLOT", "slot"), ("NAME", "name"), ("ENABLED", "enabled"), ("SET AT", "set_at"), ("ROTATE BY", "rotate_by"),
-                ("VALID UNTIL", "valid_until"), ("LAST USED", "last_used_at"),
+            try await credentials.show("codes", \.codes, columns: [
+                ("SLOT", { "\($0.slot)" }), ("NAME", \.name), ("ENABLED", { Cell.yesNo($0.enabled) }), ("SET AT", { Cell.time($0.setAt) }),
+                ("ROTATE BY", { Cell.time($0.rotateBy) }), ("VALID UNTIL", { Cell.time($0.validUntil) }),
+                ("LAST USED", { Cell.time($0.lastUsedAt) }),
             ])
         }
     }
@@ -92,33 +94,28 @@ struct CredentialsQuery: ParsableArguments {
         guard LockID(lock) != nil else { throw ValidationError("\"\(lock)\" is not a lock id") }
     }
 
-    /// Prints the credentials under `key` as a table of `columns` (header, field), or as JSON with --json.
-    func show(_ key: String, columns: [(header: String, field: String)]) async throws {
+    /// Prints the rows of one kind of credential as a table of `columns` (header, cell), or the
+    /// bridge's JSON under `key` with --json.
+    func show<Row>(_ key: String, _ rows: (CredentialList) -> [Row], columns: [(header: String, cell: (Row) -> String)]) async throws {
         try await runClient {
             let link = try await broker.connect()
-            let credentials = try await link.request(.credentials(lock: LockID(lock)!))
+            let answer = try await link.request(.credentials(lock: LockID(lock)!))
             await link.close()
-            let items = credentials.objectValue?[key] ?? .array([])
-            if json { return print(try items.serialized()) }
-            let objects = (items.arrayValue ?? []).compactMap(\.objectValue)
-            guard !objects.isEmpty else { return print("no \(key) on \(lock)") }
+            if json { return print(try (answer.objectValue?[key] ?? .array([])).serialized()) }
+            guard let object = answer.objectValue else { throw JSONError(.notAnObject, detail: "the credentials answer is not an object") }
+            let items = rows(try CredentialList(json: object))
+            guard !items.isEmpty else { return print("no \(key) on \(lock)") }
             var table = TextTable(columns.map(\.header))
-            for object in objects { table.add(columns.map { object.text($0.field) }) }
+            for item in items { table.add(columns.map { $0.cell(item) }) }
             print(table.rendered)
         }
     }
 }
 
-extension JSONObject {
-    /// A field as table text: `-` when absent or null, `yes`/`no` for booleans.
-    func text(_ key: String) -> String {
-        switch self[key] {
-        case .none, .null?: "-"
-        case .string(let s)?: s
-        case .bool(let b)?: b ? "yes" : "no"
-        case let value?: (try? value.serialized()) ?? "?"
-        }
-    }
+/// Table cells: `-` for what is absent.
+enum Cell {
+    static func time(_ date: Date?) -> String { date.map(RFC3339.format) ?? "-" }
+    static func yesNo(_ value: Bool) -> String { value ? "yes" : "no" }
 }
 
 /// Like `runClient`, for a step that produces a value before the command is sent.

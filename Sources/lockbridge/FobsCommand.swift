@@ -9,7 +9,9 @@ struct FobsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a lock's enrolled fobs.")
         @OptionGroup var credentials: CredentialsQuery
         func run() async throws {
-            try await credentials.show("fobs", columns: [("SLOT", "slot"), ("NAME", "name"), ("ENROLLED AT", "enrolled_at"), ("LAST USED", "last_used_at")])
+            try await credentials.show("fobs", \.fobs, columns: [
+                ("SLOT", { "\($0.slot)" }), ("NAME", \.name), ("ENROLLED AT", { Cell.time($0.enrolledAt) }), ("LAST USED", { Cell.time($0.lastUsedAt) }),
+            ])
         }
     }
 
@@ -44,7 +46,9 @@ struct PhonesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a lock's phones.")
         @OptionGroup var credentials: CredentialsQuery
         func run() async throws {
-            try await credentials.show("phones", columns: [("ID", "id"), ("NAME", "name"), ("ADDED AT", "added_at"), ("LAST USED", "last_used_at")])
+            try await credentials.show("phones", \.phones, columns: [
+                ("ID", \.id), ("NAME", \.name), ("ADDED AT", { Cell.time($0.addedAt) }), ("LAST USED", { Cell.time($0.lastUsedAt) }),
+            ])
         }
     }
 

@@ -20,10 +20,15 @@ struct StatusCommand: AsyncParsableCommand {
             let link = try await broker.connect()
             let data = try await link.request(.locks(lock: lock.flatMap(LockID.init)))
             await link.close()
-            let locks = (data.arrayValue ?? []).compactMap(\.objectValue)
             if json {
-                print(try (lock == nil ? data : locks.first.map(JSONValue.object) ?? .null).serialized())
-            } else if let one = locks.first, lock != nil {
+                let one = lock == nil ? nil : data.arrayValue?.first
+                return print(try (lock == nil ? data : one ?? .null).serialized())
+            }
+            let locks = try (data.arrayValue ?? []).map { value throws(JSONError) in
+                guard let o = value.objectValue else { throw JSONError(.wrongType, field: "locks", detail: "expected an array of objects") }
+                return try PublicLockSummary(json: o)
+            }
+            if let one = locks.first, lock != nil {
                 print(StatusView.detail(one))
             } else {
                 print(locks.isEmpty ? "the bridge knows no locks yet" : StatusView.table(locks))

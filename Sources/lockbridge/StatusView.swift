@@ -1,6 +1,6 @@
 import Foundation
-import JSON
 import LockAPI
+import LockCore
 
 /// How `lockbridge status` shows locks to people.
 enum StatusView {
@@ -10,56 +10,57 @@ enum StatusView {
         ("mechanical_key", "key"), ("override", "override"),
     ]
 
-    static func table(_ locks: [JSONObject]) -> String {
+    static func table(_ locks: [PublicLockSummary]) -> String {
         var table = TextTable("LOCK", "AVAILABILITY", "STATE", "DOOR", "MODE", "BATTERY", "WAYS IN", "FAULTS")
         for lock in locks {
-            let usable = usableWays(lock)
+            let usable = usableWays(lock.state)
+            let state = lock.state
             table.add(
-                lock.text("id"), lock.text("availability"), lock.text("lock"), lock.text("door"), lock.text("mode"),
-                battery(lock), "\(usable.count)/6 \(usable.joined(separator: ","))", faults(lock))
+                lock.id, availability(lock), state.lock, state.door, state.mode,
+                battery(state), "\(usable.count)/6 \(usable.joined(separator: ","))", faults(state))
         }
         return table.rendered
     }
 
-    static func detail(_ lock: JSONObject) -> String {
-        let access = lock["access"]?.objectValue ?? [:]
+    static func detail(_ lock: PublicLockSummary) -> String {
+        let state = lock.state
         let wayLines = ways.map { way -> String in
-            let entry = access[way.key]?.objectValue
-            let usable = entry?["usable"]?.boolValue == true
-            return "    \(way.name.padding(toLength: 9, withPad: " ", startingAt: 0))\(usable ? "usable" : "not usable: \(entry?.text("reason") ?? "unknown")")"
+            let entry = state.access.first { $0.way == way.key }
+            let status = entry.map { $0.usable ? "usable" : "not usable: \($0.reason ?? "unknown")" } ?? "not reported"
+            return "    \(way.name.padding(toLength: 9, withPad: " ", startingAt: 0))\(status)"
         }
-        let radio = lock["connectivity"]?.objectValue ?? [:]
         var lines = [
-            "\(lock.text("id")): \(lock.text("availability"))",
-            "  state        \(lock.text("lock")), door \(lock.text("door")), mode \(lock.text("mode"))",
-            "  battery      \(battery(lock))\(lock["battery"]?.objectValue?["backup_power"]?.boolValue == true ? ", on backup power" : "")",
-            "  radios       wifi \(radio.text("wifi")), ble \(radio.text("ble"))",
-            "  faults       \(faults(lock))",
+            "\(lock.id): \(availability(lock))",
+            "  state        \(state.lock), door \(state.door), mode \(state.mode)",
+            "  battery      \(battery(state))\(state.battery.backupPower ? ", on backup power" : "")",
+            "  radios       wifi \(state.connectivity.wifi), ble \(state.connectivity.ble)",
+            "  faults       \(faults(state))",
         ]
-        if let until = lock["lockout_until"]?.stringValue { lines.append("  locked out   until \(until)") }
-        if let last = lock["last_access"]?.objectValue, let event = try? PublicEvent(object: last) {
+        if let until = state.lockoutUntil { lines.append("  locked out   until \(RFC3339.format(until))") }
+        if let last = state.lastAccess, let event = try? PublicEvent(object: last.object) {
             lines.append("  last access  \(EventLine.access(event)) at \(event.at)")
         }
-        lines.append("  last seen    \(lock.text("last_seen")), firmware \(lock.text("firmware"))")
-        lines.append("  ways in (\(usableWays(lock).count) of 6 usable now)")
+        lines.append("  last seen    \(state.lastSeen.map(RFC3339.format) ?? "-"), firmware \(state.firmware ?? "-")")
+        lines.append("  ways in (\(usableWays(state).count) of 6 usable now)")
         return (lines + wayLines).joined(separator: "\n")
     }
 
-    static func usableWays(_ lock: JSONObject) -> [String] {
-        let access = lock["access"]?.objectValue ?? [:]
-        return ways.filter { access[$0.key]?.objectValue?["usable"]?.boolValue == true }.map(\.name)
+    /// The short names of the ways that work now, in `ways` order.
+    static func usableWays(_ state: PublicLockState) -> [String] {
+        let usable = Set(state.usableWays)
+        return ways.filter { usable.contains($0.key) }.map(\.name)
     }
 
+    static func availability(_ lock: PublicLockSummary) -> String { lock.online ? "online" : "offline" }
+
     /// `63% ok, 212.5 d left`.
-    static func battery(_ lock: JSONObject) -> String {
-        let battery = lock["battery"]?.objectValue ?? [:]
-        var text = "\(battery.text("percent"))% \(battery.text("level"))"
-        if let days = battery["days_left"]?.doubleValue { text += ", \(days) d left" }
+    static func battery(_ state: PublicLockState) -> String {
+        var text = "\(state.battery.percent)% \(state.battery.level)"
+        if let days = state.battery.daysLeft { text += ", \(days) d left" }
         return text
     }
 
-    static func faults(_ lock: JSONObject) -> String {
-        let faults = (lock["faults"]?.arrayValue ?? []).compactMap(\.stringValue)
-        return faults.isEmpty ? "-" : faults.joined(separator: ",")
+    static func faults(_ state: PublicLockState) -> String {
+        state.faults.isEmpty ? "-" : state.faults.joined(separator: ",")
     }
 }
