@@ -13,9 +13,14 @@ public struct AuditBatch: Sendable {
         /// The lock's epoch and seq; also recorded as its last sequence. Nil for bridge-raised events.
         public var epoch: Int64?
         public var seq: Int64?
+        /// A bridge-raised event's seq (in the bridge's epoch); recorded as the lock's last bridge seq.
+        public var bridgeSeq: Int64?
 
-        public init(lock: String, category: String, topic: String, payload: [UInt8], at: Date, epoch: Int64?, seq: Int64?) {
+        public init(
+            lock: String, category: String, topic: String, payload: [UInt8], at: Date, epoch: Int64?, seq: Int64?, bridgeSeq: Int64? = nil
+        ) {
             (self.lock, self.category, self.topic, self.payload, self.at, self.epoch, self.seq) = (lock, category, topic, payload, at, epoch, seq)
+            self.bridgeSeq = bridgeSeq
         }
     }
 
@@ -56,12 +61,14 @@ extension AuditStore {
             ids.reserveCapacity(batch.events.count)
             let append = try db.cachedStatement(sql: AuditSQL.append)
             let sequence = try db.cachedStatement(sql: AuditSQL.setLastSequence)
+            let bridgeSequence = try db.cachedStatement(sql: AuditSQL.setBridgeSequence)
             for event in batch.events {
                 try append.execute(arguments: [
                     event.lock, event.category, event.topic, Data(event.payload), event.at.storedSeconds, event.epoch, event.seq,
                 ])
                 ids.append(db.lastInsertedRowID)
                 if let epoch = event.epoch, let seq = event.seq { try sequence.execute(arguments: [event.lock, epoch, seq]) }
+                if let seq = event.bridgeSeq { try bridgeSequence.execute(arguments: [event.lock, seq]) }
             }
             for result in batch.results {
                 try db.cachedStatement(sql: result.final ? AuditSQL.rememberFinal : AuditSQL.remember).execute(arguments: [

@@ -22,6 +22,10 @@ enum AuditSQL {
         ON CONFLICT (lock, request_id) DO UPDATE SET result = excluded.result, at = excluded.at
         """
     static let result = "SELECT result FROM request WHERE lock = ? AND request_id = ?"
+    static let setBridgeSequence = """
+        INSERT INTO bridge_sequence (lock, seq) VALUES (?, ?)
+        ON CONFLICT (lock) DO UPDATE SET seq = max(seq, excluded.seq)
+        """
     static let lastSequence = "SELECT epoch, seq FROM lock_sequence WHERE lock = ?"
     static let setLastSequence = """
         INSERT INTO lock_sequence (lock, epoch, seq) VALUES (?, ?, ?)

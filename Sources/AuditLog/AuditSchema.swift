@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The database schema, as GRDB migrations: a migration, once shipped, is never edited.
@@ -56,6 +57,23 @@ enum AuditSchema {
                     at DOUBLE NOT NULL
                 ) WITHOUT ROWID;
                 """)
+        }
+        migrator.registerMigration("v3") { db in
+            // Faults the bridge raises itself carry the bridge's own epoch and a seq per lock
+            // (spec 3.3). The epoch (milliseconds since 1970) is fixed when the database first gets this table, so a lost
+            // data directory starts a new epoch. A removed lock keeps its row: if it comes back,
+            // its bridge events go on counting and never repeat an (epoch, seq).
+            try db.execute(sql: """
+                CREATE TABLE bridge_epoch (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    epoch INTEGER NOT NULL
+                );
+                CREATE TABLE bridge_sequence (
+                    lock TEXT NOT NULL PRIMARY KEY,
+                    seq INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+            try db.execute(sql: "INSERT INTO bridge_epoch (id, epoch) VALUES (1, ?)", arguments: [Int64(Date().timeIntervalSince1970 * 1000)])
         }
         return migrator
     }

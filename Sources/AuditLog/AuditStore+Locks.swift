@@ -23,6 +23,20 @@ extension AuditStore {
         }
     }
 
+    /// The bridge's own epoch for the events it raises (fixed when the database was made).
+    public func bridgeEpoch() throws(AuditStoreError) -> Int64 {
+        try reading("reading the bridge epoch") { db in try Int64.fetchOne(db, sql: "SELECT epoch FROM bridge_epoch WHERE id = 1") ?? 1 }
+    }
+
+    /// The last seq of the events the bridge raised for each lock, removed locks included.
+    public func bridgeSequences() throws(AuditStoreError) -> [String: Int64] {
+        try reading("reading the bridge sequences") { db in
+            var result: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT lock, seq FROM bridge_sequence") { result[row["lock"]] = row["seq"] }
+            return result
+        }
+    }
+
     /// Records the last device sequence number seen from `lock`, replacing the previous one.
     public func setLastSequence(lock: String, epoch: Int64, seq: Int64) throws(AuditStoreError) {
         try writing("recording sequence \(epoch)/\(seq) of lock \(lock)") { db in

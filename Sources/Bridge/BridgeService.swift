@@ -49,7 +49,7 @@ public struct BridgeService: Service {
             locks: try store.lockStates(), sequences: try store.lastSequences(), removed: try store.removedLocks(),
             results: try store.rememberedResults(since: now.addingTimeInterval(-configuration.requestRetention)).compactMap { r in
                 LockID(r.lock).map { RememberedResult(lock: $0, requestID: r.requestID, result: r.result, at: r.at, final: true) }
-            })
+            }, bridgeEpoch: try store.bridgeEpoch(), bridgeSequences: try store.bridgeSequences())
         machine = BridgeMachine(
             configuration: configuration, signer: try DeviceSigner(keyFile: configuration.deviceKeyFile), logger: logger, stored: stored, now: now,
             newID: { UUID().uuidString.lowercased() })

@@ -59,7 +59,8 @@ struct EffectExecutor {
             switch effect {
             case .event(let e):
                 first.events.append(AuditBatch.Event(
-                    lock: e.lock.rawValue, category: e.category, topic: e.topic, payload: e.payload, at: e.at, epoch: e.epoch, seq: e.seq))
+                    lock: e.lock.rawValue, category: e.category, topic: e.topic, payload: e.payload, at: e.at, epoch: e.epoch, seq: e.seq,
+                    bridgeSeq: e.bridgeSeq))
             case .remember(let r):
                 let result = AuditBatch.Result(lock: r.lock.rawValue, requestID: r.requestID, result: r.result, at: r.at, final: r.final)
                 if r.final { after.results.append(result) } else { first.results.append(result) }

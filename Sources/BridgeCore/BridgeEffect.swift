@@ -84,6 +84,8 @@ public struct AuditedEvent: Sendable, Equatable {
     public var epoch: Int64?
     public var seq: Int64?
     public var at: Date
+    /// For events the bridge raises itself: their seq in the bridge's epoch (spec 3.3).
+    public var bridgeSeq: Int64? = nil
 }
 
 public struct RememberedResult: Sendable, Equatable {

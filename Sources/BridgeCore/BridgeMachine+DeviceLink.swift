@@ -36,7 +36,9 @@ extension BridgeMachine {
             logger.info("a removed lock reported again", metadata: ["lock.id": "\(id)"])
         }
         if locks[id] == nil {
-            locks[id] = LockRecord(id: id, now: now)
+            var record = LockRecord(id: id, now: now)
+            record.bridgeSeq = bridgeSeqFloor.removeValue(forKey: id) ?? 0
+            locks[id] = record
             infoDue = true
         }
         let emulatorGone = snapshot.emulator.map { emulatorsOffline.contains($0) } ?? false

@@ -25,6 +25,7 @@ extension BridgeMachine {
             "bridge_faults": .object(faults),
             "last_seen": .time(record.lastSeen),
             "rotation_due": .array(record.rotationDue.sorted().map { .int(Int64($0)) }),
+            "forecast": .object(forecastObject(record.forecast)),
         ]
         return bytes(o)
     }
@@ -51,6 +52,7 @@ extension BridgeMachine {
             record.batteryLevelSince = o["battery_level_since"]?.stringValue.flatMap(RFC3339.parse)
             record.lastSeen = o["last_seen"]?.stringValue.flatMap(RFC3339.parse)
             record.rotationDue = Set(o["rotation_due"]?.arrayValue?.compactMap { $0.intValue.map(Int.init) } ?? [])
+            if let forecast = o["forecast"]?.objectValue { record.forecast = Self.forecast(forecast) }
             for (key, value) in o["bridge_faults"]?.objectValue ?? [:] {
                 if let fault = FaultCode(rawValue: key), let at = value.stringValue.flatMap(RFC3339.parse) { record.bridgeFaults[fault] = at }
             }
@@ -68,12 +70,17 @@ extension BridgeMachine {
             }
             locks[id] = record
         }
+        for (text, seq) in stored.bridgeSequences {
+            guard let id = LockID(text) else { continue }
+            if locks[id] != nil { locks[id]!.bridgeSeq = max(locks[id]!.bridgeSeq, seq) } else { bridgeSeqFloor[id] = seq }
+        }
         outsideAllowList.sort()
     }
 
     /// Forgets a lock: empty retained payloads clear its public topics and its Home Assistant
     /// entities, and the store marks it removed. Only a live report brings it back.
     mutating func removeLock(_ id: LockID) -> [BridgeEffect] {
+        if let seq = locks[id]?.bridgeSeq, seq > 0 { bridgeSeqFloor[id] = seq }
         locks[id] = nil
         dirty.remove(id)
         removed.insert(id)
@@ -85,5 +92,27 @@ extension BridgeMachine {
         let clears = settings.discovery?.removals(id) ?? []
         return [.forget(id)] + retainedTopics.map { .publish(Publication(topic: publicTopics.lock(id, $0), payload: [], retain: true)) }
             + (clears.isEmpty ? [] : [.publishPaced(clears.map(PacedPublication.message))])
+    }
+}
+
+/// The battery forecast's samples and lock-time clock, so `days_left` survives a restart (spec 3.1).
+extension BridgeMachine {
+    static func forecastObject(_ forecast: DrainForecast) -> JSONObject {
+        [
+            "samples": .array(forecast.samples.map { .array([.double($0.lockTime), .double($0.percent)]) }),
+            "lock_time": .double(forecast.lockTime), "last_reading": .time(forecast.lastWallClock),
+            "last_on_backup": .bool(forecast.lastOnBackup),
+        ]
+    }
+
+    /// A saved forecast; samples that are not two numbers are skipped.
+    static func forecast(_ o: JSONObject) -> DrainForecast {
+        let samples = (o["samples"]?.arrayValue ?? []).compactMap { value -> DrainForecast.Sample? in
+            guard let pair = value.arrayValue, pair.count == 2, let t = pair[0].doubleValue, let p = pair[1].doubleValue else { return nil }
+            return DrainForecast.Sample(lockTime: t, percent: p)
+        }
+        return DrainForecast(
+            samples: samples, lockTime: o["lock_time"]?.doubleValue ?? samples.last?.lockTime ?? 0,
+            lastWallClock: o["last_reading"]?.stringValue.flatMap(RFC3339.parse), lastOnBackup: o["last_on_backup"]?.boolValue ?? false)
     }
 }

@@ -35,6 +35,9 @@ public struct BridgeMachine: Sendable {
     var fence = Fence()
     /// The set of locks changed: `bridge/info` is due at the next tick.
     var infoDue = false
+    /// Bridge-event seqs of locks that have no record (removed, or not heard from since the
+    /// start): a record made for one of them goes on from here.
+    var bridgeSeqFloor: [LockID: Int64] = [:]
 
     /// - Parameters:
     ///   - stored: what the store kept from the last run.
@@ -43,7 +46,7 @@ public struct BridgeMachine: Sendable {
         configuration: BridgeConfiguration, signer: DeviceSigner, logger: Logger, stored: StoredState, now: Date,
         newID: @escaping @Sendable () -> String
     ) {
-        settings = CoreSettings(configuration: configuration, signer: signer)
+        settings = CoreSettings(configuration: configuration, signer: signer, bridgeEpoch: stored.bridgeEpoch)
         self.logger = logger
         self.newID = newID
         startedAt = now
@@ -143,9 +146,13 @@ struct CoreSettings: Sendable {
     let signer: DeviceSigner
     let discovery: Discovery?
 
-    init(configuration: BridgeConfiguration, signer: DeviceSigner) {
+    /// The epoch of the events the bridge raises itself, persisted by the store.
+    let bridgeEpoch: Int64
+
+    init(configuration: BridgeConfiguration, signer: DeviceSigner, bridgeEpoch: Int64 = 1) {
         self.configuration = configuration
         self.signer = signer
+        self.bridgeEpoch = bridgeEpoch
         publicTopics = PublicTopics(base: configuration.baseTopic)
         deviceTopics = DeviceTopics(prefix: configuration.deviceTopicPrefix)
         discovery = configuration.discovery
@@ -162,11 +169,15 @@ public struct StoredState: Sendable {
     public var removed: Set<String>
     /// Remembered results within the retention period.
     public var results: [RememberedResult]
+    /// The epoch of bridge-raised events, and each lock's last seq in it (removed locks too).
+    public var bridgeEpoch: Int64
+    public var bridgeSequences: [String: Int64]
 
     public init(
         locks: [String: [UInt8]] = [:], sequences: [String: (epoch: Int64, seq: Int64)] = [:], removed: Set<String> = [],
-        results: [RememberedResult] = []
+        results: [RememberedResult] = [], bridgeEpoch: Int64 = 1, bridgeSequences: [String: Int64] = [:]
     ) {
+        (self.bridgeEpoch, self.bridgeSequences) = (bridgeEpoch, bridgeSequences)
         self.locks = locks
         self.sequences = sequences
         self.removed = removed

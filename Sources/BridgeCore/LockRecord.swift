@@ -28,6 +28,8 @@ struct LockRecord: Sendable {
     var forecast = DrainForecast()
     /// Faults the bridge raises itself (the lock's own are in the snapshot).
     var bridgeFaults: [FaultCode: Date] = [:]
+    /// The seq of the last event the bridge raised for this lock, in the bridge's epoch.
+    var bridgeSeq: Int64 = 0
     /// Slots whose code is due for rotation.
     var rotationDue: Set<Int> = []
     var pending: PendingCommand?

@@ -11,7 +11,7 @@ public enum EventPayload {
             o = Self.access(access)
         case .fault(let fault):
             var detail = JSONObject()
-            for key in fault.detail.keys.sorted() { detail[key] = .string(fault.detail[key]!) }
+            for key in fault.detail.keys.sorted() { detail[key] = .int(Int64(fault.detail[key]!)) }
             o = [
                 "event_type": .string(fault.eventType),
                 "fault": .string(fault.fault.rawValue),

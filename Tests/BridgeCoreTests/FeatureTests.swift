@@ -37,6 +37,29 @@ import Testing
         #expect(replaced.json("lockbridge/door/state").last?["battery"]?.objectValue?["days_left"]?.isNull == true)
     }
 
+    @Test func daysLeftSurvivesABridgeRestart() {
+        var h = CoreHarness()
+        h.report("door") { $0 = Lock(salt: Array(repeating: 1, count: 16), battery: Battery(percent: 80)) }
+        for percent in [79.0, 78, 77] {
+            h.advance(1200)
+            h.act("door", .setBattery(percent: percent))
+        }
+        guard case .save(let saved) = h.handle(.save(all: true)).first else {
+            Issue.record("no save effect")
+            return
+        }
+        let stored = StoredState(locks: Dictionary(uniqueKeysWithValues: saved.map { ($0.lock.rawValue, $0.state) }))
+        var restarted = CoreHarness(stored: stored)
+        let announce = restarted.handle(.connected)
+        // Spec 3.1: battery.days_left survives a bridge restart, before the lock reports again.
+        #expect(announce.json("lockbridge/door/state").last?["battery"]?.objectValue?["days_left"]?.doubleValue == 1.1)
+        // And the fit goes on from the saved samples: one more reading 20 minutes later still forecasts.
+        restarted.locks["door"] = h.locks["door"]
+        restarted.now = h.now.addingTimeInterval(1200)
+        let next = restarted.act("door", .setBattery(percent: 76))
+        #expect(next.json("lockbridge/door/state").last?["battery"]?.objectValue?["days_left"]?.doubleValue != nil)
+    }
+
     @Test func lockoutRiskWhenFewerThanTwoWaysWork() {
         var h = CoreHarness { $0.offlineAfter = 3 }
         // Keyless, no codes: remote and nothing else.

@@ -119,4 +119,19 @@ import Testing
         #expect(event.detail?.objectValue?["percent"] == .int(19))
         #expect(throws: JSONError.self) { try PublicEvent(payload: Array(#"{"fault":"x"}"#.utf8)) }
     }
+
+    @Test func lockFaultDetailsAreJSONNumbers() throws {
+        let fault = LockEvent(
+            seq: 7, epoch: 1, at: Self.now, body: .fault(FaultEvent(raised: true, fault: .wrongCodeLimit, detail: ["lockout_s": 60])))
+        let text = String(decoding: try EventPayload.object(fault).serializedBytes(), as: UTF8.self)
+        #expect(text.contains(#""detail":{"lockout_s":60}"#), "spec 3.3: numbers in detail are JSON numbers, whoever raised the fault")
+        #expect(try PublicEvent(payload: Array(text.utf8)).detail?.objectValue?["lockout_s"] == .int(60))
+    }
+
+    @Test func faultsSavedWithTextDetailStillLoad() throws {
+        let saved = #"{"raised":true,"fault":"door_ajar","detail":{"seconds":"120"}}"#
+        let fault = try JSONDecoder().decode(FaultEvent.self, from: Data(saved.utf8))
+        #expect(fault.detail == ["seconds": 120])
+        #expect(try JSONDecoder().decode(FaultEvent.self, from: JSONEncoder().encode(fault)) == fault)
+    }
 }

@@ -72,7 +72,7 @@ import Testing
             let lock = rig.lock
             #expect(lock.activeFaults.contains(.wrongCodeLimit) == lock.lockout.isActive(at: rig.now), "\(context)")
             #expect(lock.activeFaults.contains(.doorForcedOpen) == (lock.door == .forcedOpen), "\(context)")
-            #expect(lock.activeFaults.contains(.jammed) == [.jammed, .notFullyLocked].contains(lock.state), "\(context)")
+            #expect(lock.activeFaults.contains(.jammed) == (lock.state == .jammed), "\(context)")
             #expect(lock.activeFaults.contains(.wifiDown) == !lock.wifiUp, "\(context)")
             #expect(lock.activeFaults.contains(.tamper) == lock.tampered, "\(context)")
             #expect(!lock.activeFaults.contains(.firmwareCrash), "\(context)")

@@ -15,12 +15,13 @@ struct CodeRotation: LockFeature {
     private func update(_ context: inout LockContext) {
         let period = context.configuration.codeRotationDays * 86_400
         let due = context.record.snapshot?.credentials.codesOlder(than: period, now: context.now) ?? []
-        for slot in due.subtracting(context.record.rotationDue).sorted() { context.effects.append(.event(event(context, slot: slot, raised: true))) }
-        for slot in context.record.rotationDue.subtracting(due).sorted() { context.effects.append(.event(event(context, slot: slot, raised: false))) }
+        for slot in due.subtracting(context.record.rotationDue).sorted() { event(&context, slot: slot, raised: true) }
+        for slot in context.record.rotationDue.subtracting(due).sorted() { event(&context, slot: slot, raised: false) }
         context.record.rotationDue = due
     }
 
-    private func event(_ context: LockContext, slot: Int, raised: Bool) -> AuditedEvent {
-        context.faultEvent(.codeRotationDue, raised: raised, detail: ["slot": .int(Int64(slot))])
+    private func event(_ context: inout LockContext, slot: Int, raised: Bool) {
+        let event = context.faultEvent(.codeRotationDue, raised: raised, detail: ["slot": .int(Int64(slot))])
+        context.effects.append(.event(event))
     }
 }

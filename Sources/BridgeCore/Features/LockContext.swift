@@ -45,16 +45,19 @@ struct LockContext {
         effects.append(.event(faultEvent(fault, raised: false, detail: detail)))
     }
 
-    /// A fault event the bridge itself raises or clears: it has no device `seq`, and says so.
-    func faultEvent(_ fault: FaultCode, raised: Bool, detail: JSONObject) -> AuditedEvent {
+    /// A fault event the bridge itself raises or clears: `source: bridge`, numbered in the
+    /// bridge's persisted epoch with the lock's next bridge seq (spec 3.3), so every event is
+    /// unique by (source, epoch, seq).
+    mutating func faultEvent(_ fault: FaultCode, raised: Bool, detail: JSONObject) -> AuditedEvent {
+        record.bridgeSeq += 1
         let payload: JSONObject = [
             "event_type": .string(raised ? "fault_raised" : "fault_cleared"), "fault": .string(fault.rawValue),
             "severity": .string(fault.severity.rawValue), "detail": .object(detail), "source": "bridge",
-            "seq": .null, "at": .time(now),
+            "epoch": .int(settings.bridgeEpoch), "seq": .int(record.bridgeSeq), "at": .time(now),
         ]
         return AuditedEvent(
             lock: record.id, category: "fault", topic: settings.publicTopics.lock(record.id, .faultEvent),
-            payload: BridgeMachine.bytes(payload), epoch: nil, seq: nil, at: now)
+            payload: BridgeMachine.bytes(payload), epoch: nil, seq: nil, at: now, bridgeSeq: record.bridgeSeq)
     }
 }
 

@@ -8,11 +8,29 @@ public struct FaultEvent: Sendable, Codable, Equatable {
     public var fault: FaultCode
     /// Its severity.
     public var severity: FaultSeverity { fault.severity }
-    /// Extra facts (e.g. `seconds` for `door_ajar`); never a secret.
-    public var detail: [String: String]
+    /// Extra facts (e.g. `seconds` for `door_ajar`), all numbers (spec 3.3); never a secret.
+    public var detail: [String: Int]
 
     /// The spec's `event_type`.
     public var eventType: String { raised ? "fault_raised" : "fault_cleared" }
+
+    public init(raised: Bool, fault: FaultCode, detail: [String: Int] = [:]) {
+        (self.raised, self.fault, self.detail) = (raised, fault, detail)
+    }
+
+    private enum CodingKeys: String, CodingKey { case raised, fault, detail }
+
+    /// Also reads the text numbers that emulator state saved before detail became numeric, so a
+    /// held event survives the upgrade.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        (raised, fault) = (try c.decode(Bool.self, forKey: .raised), try c.decode(FaultCode.self, forKey: .fault))
+        if let numbers = try? c.decode([String: Int].self, forKey: .detail) {
+            detail = numbers
+        } else {
+            detail = try c.decode([String: String].self, forKey: .detail).compactMapValues(Int.init)
+        }
+    }
 }
 
 /// Credential event types (spec 3, `event/credential`).
@@ -80,6 +98,10 @@ public struct LockEvent: Sendable, Codable, Equatable {
     public var at: Date
     /// What happened.
     public var body: LockEventBody
+
+    public init(seq: UInt64, epoch: Int, at: Date, body: LockEventBody) {
+        (self.seq, self.epoch, self.at, self.body) = (seq, epoch, at, body)
+    }
 }
 
 /// The answer to one command.

@@ -8,7 +8,7 @@ extension Lock {
     }
 
     /// Raises `fault` unless it is already active.
-    mutating func raise(_ fault: FaultCode, detail: [String: String] = [:], now: Date, into out: inout [LockOutput]) {
+    mutating func raise(_ fault: FaultCode, detail: [String: Int] = [:], now: Date, into out: inout [LockOutput]) {
         guard activeFaults.insert(fault).inserted else { return }
         emit(.fault(FaultEvent(raised: true, fault: fault, detail: detail)), now: now, into: &out)
     }

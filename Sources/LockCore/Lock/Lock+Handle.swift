@@ -46,7 +46,7 @@ extension Lock {
             now.timeIntervalSince(openedAt) >= TimeInterval(config.doorAjarSeconds), !activeFaults.contains(.doorAjar)
         {
             if door == .open { door = .ajar }
-            raise(.doorAjar, detail: ["seconds": String(config.doorAjarSeconds)], now: now, into: &out)
+            raise(.doorAjar, detail: ["seconds": config.doorAjarSeconds], now: now, into: &out)
         }
         guard !isHung else { return }
         if let enrolment, now >= enrolment.until {

@@ -63,7 +63,7 @@ extension Lock {
         let base = config.lockoutSeconds
         let seconds = lockout.nextDuration(base: base)
         if lockout.recordFailure(limit: config.wrongCodeLimit, base: base, now: now) {
-            raise(.wrongCodeLimit, detail: ["lockout_s": String(seconds)], now: now, into: &out)
+            raise(.wrongCodeLimit, detail: ["lockout_s": seconds], now: now, into: &out)
         }
     }
 

@@ -42,8 +42,9 @@ extension Lock {
         battery.spendMove()
         if jamPending {
             jamPending = false
-            // A bolt that sticks half-way out is "not fully locked"; one stuck going in is jammed.
-            state = move == .lock ? .notFullyLocked : .jammed
+            // Spec 3.1: a bolt that jammed is `jammed`, in either direction, until the next
+            // successful move; `not_fully_locked` is kept for a bolt that stopped short without a jam.
+            state = .jammed
             raise(.jammed, now: now, into: &out)
             return .jammed
         }

@@ -11,15 +11,20 @@ public struct DrainForecast: Sendable, Codable, Equatable {
         public var lockTime: Double
         /// Battery percent.
         public var percent: Double
+
+        public init(lockTime: Double, percent: Double) { (self.lockTime, self.percent) = (lockTime, percent) }
     }
 
     /// Readings kept, oldest first.
     public private(set) var samples: [Sample] = []
     /// Most samples kept (oldest are dropped).
     public var capacity: Int
-    private var lastWallClock: Date?
-    private var lastOnBackup = false
-    private var lockTime: Double = 0
+    /// Wall-clock time of the last reading.
+    public private(set) var lastWallClock: Date?
+    /// Whether the last reading was on backup power.
+    public private(set) var lastOnBackup = false
+    /// Lock time so far, in seconds.
+    public private(set) var lockTime: Double = 0
 
     /// Minimum samples for a forecast.
     public static let minimumSamples = 3
@@ -28,6 +33,13 @@ public struct DrainForecast: Sendable, Codable, Equatable {
 
     /// Creates an empty forecast keeping at most `capacity` samples.
     public init(capacity: Int = 64) { self.capacity = max(Self.minimumSamples, capacity) }
+
+    /// A forecast as it was saved (the bridge keeps it across restarts, spec 3.1).
+    public init(samples: [Sample], capacity: Int = 64, lockTime: Double, lastWallClock: Date?, lastOnBackup: Bool) {
+        self.init(capacity: capacity)
+        self.samples = Array(samples.suffix(self.capacity))
+        (self.lockTime, self.lastWallClock, self.lastOnBackup) = (lockTime, lastWallClock, lastOnBackup)
+    }
 
     /// Records a reading at wall-clock `now`; time since the previous reading counts as lock time
     /// only when the previous reading was not on backup power.
