@@ -29,6 +29,7 @@ struct EffectExecutor {
 
     /// Until the input queue is finished and drained.
     mutating func run() async {
+        var firstConnect = true
         while let batch = await inputs.take() {
             var effects: [BridgeEffect] = []
             for input in batch {
@@ -36,7 +37,8 @@ struct EffectExecutor {
                     // What did not get out before (a crash, an outage): first, in order.
                     try? await publish(effects)
                     effects = []
-                    await resendUndelivered()
+                    await resendUndelivered(afterRestart: firstConnect)
+                    firstConnect = false
                 }
                 effects += machine.handle(input, now: clock())
             }
@@ -167,13 +169,19 @@ struct EffectExecutor {
     static let coalesceFrom = 2
 
     /// Outbox records not confirmed and not on their way: published again, oldest first. After a
-    /// reconnect these are the ones whose publish failed; at start, everything unconfirmed.
-    func resendUndelivered() async {
+    /// reconnect these are the ones whose publish failed; at start, everything unconfirmed. Spec
+    /// 3.2 marks them `delayed`: all of them after a restart, else those more than 30 s old.
+    func resendUndelivered(afterRestart: Bool) async {
         do {
             let pending = try store.undelivered(limit: 1_000_000).filter { !inFlight.contains($0.id) }
             if pending.isEmpty { return }
             logger.info("resending undelivered events", metadata: [LogKey.count: "\(pending.count)"])
-            for record in pending { await send(Publication(topic: record.topic, payload: record.payload), auditID: record.id) }
+            let now = clock()
+            for record in pending {
+                let late = afterRestart || now.timeIntervalSince(record.at) > EventPayload.lateAfter
+                let payload = late ? EventPayload.markedDelayed(record.payload) : record.payload
+                await send(Publication(topic: record.topic, payload: payload), auditID: record.id)
+            }
         } catch {
             logger.info("cannot read the outbox", metadata: [LogKey.error: "\(error)"])
         }

@@ -25,17 +25,19 @@ extension BridgeMachine {
         // An empty retained message is the clearing of a retained command (ours, or anyone's):
         // nothing to answer, or the clear would echo back and be rejected and cleared forever.
         if message.retained && message.payload.isEmpty { return [] }
-        guard var record = locks[id] else { return notFound(id, message.payload, reply: reply, now: now) }
         let parsed = CommandParser.parse(message.payload, now: now, maxAge: configuration.commandMaxAge, minCodeLength: configuration.minCodeLength)
         if let error = SafetyRules.notRetained(message) {
-            // Echo what can be read of it, so the sender can match the refusal to its command.
+            // Echo what can be read of it, so the sender can match the refusal to its command;
+            // anything readable without an id gets one (spec 4). Cleared for unknown locks too,
+            // or the broker would hand it to every bridge start.
             let (requestID, name): (String?, String?) = switch parsed {
-            case .success(let request): (request.requestID, request.action.name)
-            case .failure(let rejection): (rejection.requestID, rejection.command)
+            case .success(let request): (request.requestID ?? assignedID(), request.action.name)
+            case .failure(let rejection): (rejection.requestID ?? (rejection.error.code == .invalidJSON ? nil : assignedID()), rejection.command)
             }
             let out = reject(id, requestID: requestID, command: name, error, reply: reply, now: now)
             return [.publish(Publication(topic: message.topic, payload: [], retain: true))] + out
         }
+        guard var record = locks[id] else { return notFound(id, message.payload, reply: reply, now: now) }
         let request: CommandRequest
         switch parsed {
         case .success(let ok): request = ok
@@ -180,7 +182,8 @@ extension BridgeMachine {
         notFoundAnswered[id] = now
         if notFoundAnswered.count > 1024 { notFoundAnswered = notFoundAnswered.filter { now.timeIntervalSince($0.value) < 1 } }
         let request = try? JSON.parseObject(payload)
-        let requestID = request?["request_id"]?.stringValue.flatMap { CommandParser.isValidRequestID($0) ? $0 : nil }
+        // A readable command without a (valid) id gets one, as for known locks (spec 4).
+        let requestID = request.map { $0["request_id"]?.stringValue.flatMap { CommandParser.isValidRequestID($0) ? $0 : nil } ?? assignedID() }
         let result = ResultPayload.bytes(requestID: requestID, command: request?["command"]?.stringValue, error: SafetyRules.unknownLock, at: now)
         return Self.deliver(id, result, reply: reply, publicTopics)
     }

@@ -129,12 +129,25 @@ extension BridgeMachine {
         return out
     }
 
+    /// Whether an event that the lock did not mark `delayed` reaches the bridge more than 30 s
+    /// after it happened (spec 3.2), such as one that waited in the broker while the bridge was
+    /// down. Its `at` is on the lock's clock; the lock's last snapshot says how that clock stands
+    /// to the wall clock. A lock clock that runs fast (the emulator's --time-scale) puts the
+    /// event in the future, so it is never marked by mistake.
+    static func isLate(_ event: JSONObject, _ context: LockContext) -> Bool {
+        guard event["delayed"]?.boolValue != true, let at = event["at"]?.stringValue.flatMap(RFC3339.parse) else { return false }
+        let snapshot = context.record.snapshot
+        let offset = snapshot.flatMap { s in s.at.flatMap { wall in s.lockTime.map { wall.timeIntervalSince($0) } } } ?? 0
+        return context.now.timeIntervalSince(at.addingTimeInterval(offset)) > EventPayload.lateAfter
+    }
+
     /// Publishes the held events that are next in line, and notes whether a gap remains.
     static func publishInOrder(_ context: inout LockContext) {
-        while let next = context.record.early.removeValue(forKey: context.record.seq + 1) {
+        while var next = context.record.early.removeValue(forKey: context.record.seq + 1) {
             context.record.seq += 1
             context.record.lastSeen = context.now
             let id = context.record.id
+            if isLate(next.payload, context) { next.payload["delayed"] = true }
             context.effects.append(.event(AuditedEvent(
                 lock: id, category: next.category, topic: "\(context.settings.publicTopics.base)/\(id.rawValue)/event/\(next.category)",
                 payload: bytes(next.payload), epoch: context.record.epoch, seq: context.record.seq, at: context.now)))

@@ -35,6 +35,16 @@ public enum EventPayload {
         return o
     }
 
+    /// Events delivered this long after they happened are marked `delayed` (spec 3.2).
+    public static let lateAfter: Double = 30
+
+    /// An event's payload with `delayed: true`; a payload that is not an object stays as it is.
+    public static func markedDelayed(_ payload: [UInt8]) -> [UInt8] {
+        guard var o = try? JSON.parseObject(payload), o["delayed"]?.boolValue != true else { return payload }
+        o["delayed"] = true
+        return (try? o.serializedBytes()) ?? payload
+    }
+
     /// The fields of an access event, without `seq` and `at` (also used for `last_access`).
     public static func access(_ access: AccessEvent) -> JSONObject {
         [

@@ -24,6 +24,22 @@ import Testing
         #expect(h.command("nobody", #"{"command":"unlock","request_id":"b"}"#).isEmpty)
         h.advance(1.1)
         #expect(code(h.command("nobody", #"{"command":"unlock","request_id":"c"}"#), "nobody") == "not_found")
+        // Without an id it gets one, like any readable command (spec 4); unreadable stays null.
+        h.advance(1.1)
+        let plain = h.command("nobody", #"{"command":"unlock"}"#).json("lockbridge/nobody/result").last
+        #expect(plain?["request_id"]?.stringValue?.hasPrefix("lb-id-") == true)
+        h.advance(1.1)
+        #expect(h.command("nobody", "{nope").json("lockbridge/nobody/result").last?["request_id"]?.isNull == true)
+    }
+
+    @Test func aRetainedCommandWithoutIdGetsOneAndAnUnknownLocksIsClearedToo() {
+        var h = ready()
+        let plain = h.command("door", #"{"command":"lock"}"#, retained: true)
+        #expect(code(plain) == "retained_rejected")
+        #expect(plain.json("lockbridge/door/result").last?["request_id"]?.stringValue?.hasPrefix("lb-id-") == true)
+        let stale = h.command("gone", #"{"command":"unlock","request_id":"old"}"#, retained: true)
+        #expect(code(stale, "gone") == "retained_rejected")
+        #expect(stale.publications.first?.topic == "lockbridge/gone/set" && stale.publications.first?.payload == [] && stale.publications.first?.retain == true)
     }
 
     @Test func aRetainedCommandIsRefusedClearedAndEchoesItsIdAndCommand() {

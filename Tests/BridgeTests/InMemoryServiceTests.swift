@@ -79,4 +79,39 @@ import TestSupport
         #expect(try store.counts().undelivered == 0)
         #expect(try store.history(lock: "door", since: nil, limit: 10).contains { String(decoding: $0.payload, as: UTF8.self).contains("mem-1") })
     }
+
+    /// An event the last run wrote to the outbox but never got out (a crash between commit and
+    /// publish) goes out at the next start, marked `delayed` (spec 3.2), and is then confirmed.
+    @Test func anEventReplayedAfterARestartIsMarkedDelayed() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockbridge-replay-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
+        let keyFile = directory.appendingPathComponent("device.key").path
+        try DeviceSigner.newKeyFileContents().write(toFile: keyFile, atomically: true, encoding: .utf8)
+        var configuration = BridgeConfiguration()
+        configuration.dataDirectory = directory.appendingPathComponent("data").path
+        configuration.deviceKeyFile = keyFile
+        configuration.tickInterval = 0.05
+        let event = #"{"event_type":"unlock","method":"mechanical_key","credential":{"type":"key"},"reason":null,"request_id":null,"seq":7,"epoch":1,"at":"2026-11-25T10:00:00.000Z"}"#
+        do {
+            let store = try AuditStore(path: "\(configuration.dataDirectory)/lockbridge.sqlite")
+            _ = try store.appendSequenced(
+                lock: "door", category: "access", topic: "lockbridge/door/event/access", payload: Array(event.utf8), at: Date(), epoch: 1, seq: 7)
+        }
+
+        let broker = InMemoryBroker()
+        let test = broker.client()
+        try await test.connect()
+        let public_ = try await MessageCollector(test, "lockbridge/door/event/#")
+        let service = try BridgeService(configuration: configuration, client: broker.client(), broker: "in-memory", logger: Logger(label: "replay-test"))
+        let group = ServiceGroup(configuration: .init(services: [service], logger: Logger(label: "replay-test")))
+        let running = Task { try await group.run() }
+        try await waitUntil(5, "the replayed event") { !public_.messages.isEmpty }
+        let replayed = try JSON.parseObject(public_.messages[0].payload)
+        #expect(replayed["delayed"]?.boolValue == true)
+        #expect(replayed["seq"]?.intValue == 7 && replayed["event_type"]?.stringValue == "unlock")
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(try AuditStore(path: "\(configuration.dataDirectory)/lockbridge.sqlite").counts().undelivered == 0)
+    }
 }
