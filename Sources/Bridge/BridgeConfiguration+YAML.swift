@@ -52,6 +52,7 @@ extension BridgeConfiguration {
             case "offline_after_s": offlineAfter = try number(key, value, 1...86_400)
             case "command_max_age_s": commandMaxAge = try number(key, value, 1...3600)
             case "command_timeout_s": commandTimeout = try number(key, value, 0.1...600)
+            case "probe_interval_s": probeInterval = try number(key, value, 1...86_400)
             case "battery_low": batteryLow = try number(key, value, 1...99)
             case "battery_critical": batteryCritical = try number(key, value, 1...99)
             case "battery_depleted": batteryDepleted = try number(key, value, 0...99)

@@ -222,6 +222,7 @@ struct EffectExecutor {
                 "commands": int(c.commands), "rejected_commands": int(c.rejectedCommands), "invalid_lock_ids": int(c.invalidLockIDs),
                 "bad_device_messages": int(c.badDeviceMessages), "duplicate_events": int(c.duplicateEvents), "sequence_gaps": int(c.sequenceGaps),
                 "timeouts": int(c.timeouts),
+                "probes": int(c.probes), "probe_timeouts": int(c.probeTimeouts),
             ]),
             "started_at": .time(health.startedAt),
         ])

@@ -16,6 +16,9 @@ public struct BridgeConfiguration: Sendable {
     public var commandMaxAge: TimeInterval = 30
     /// How long to wait for a lock's ack before answering `timeout`.
     public var commandTimeout: TimeInterval = 10
+    /// Every lock gets a signed liveness probe at least this often (spec 3.1), spread over the
+    /// locks, and at once after a command times out.
+    public var probeInterval: TimeInterval = 300
     /// Battery thresholds in percent (each clears 5 points higher).
     public var batteryLow: Double = 20
     public var batteryCritical: Double = 10

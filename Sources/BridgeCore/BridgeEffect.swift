@@ -139,6 +139,9 @@ public struct BridgeCounters: Sendable, Equatable {
     public var duplicateEvents = 0
     public var sequenceGaps = 0
     public var timeouts = 0
+    /// Liveness probes sent, and those the lock never answered.
+    public var probes = 0
+    public var probeTimeouts = 0
 
     public init() {}
 }

@@ -30,14 +30,11 @@ extension BridgeMachine {
             // Echo what can be read of it, so the sender can match the refusal to its command;
             // anything readable without an id gets one (spec 4). Cleared for unknown locks too,
             // or the broker would hand it to every bridge start.
-            let (requestID, name): (String?, String?) = switch parsed {
-            case .success(let request): (request.requestID ?? assignedID(), request.action.name)
-            case .failure(let rejection): (rejection.requestID ?? (rejection.error.code == .invalidJSON ? nil : assignedID()), rejection.command)
-            }
+            let (requestID, name) = echo(parsed)
             let out = reject(id, requestID: requestID, command: name, error, reply: reply, now: now)
             return [.publish(Publication(topic: message.topic, payload: [], retain: true))] + out
         }
-        guard var record = locks[id] else { return notFound(id, message.payload, reply: reply, now: now) }
+        guard var record = locks[id] else { return notFound(id, parsed, reply: reply, now: now) }
         let request: CommandRequest
         switch parsed {
         case .success(let ok): request = ok
@@ -84,6 +81,15 @@ extension BridgeMachine {
     /// A request id for a command that came without one.
     func assignedID() -> String { "lb-\(newID())" }
 
+    /// The `request_id` and `command` a refusal echoes: what the payload shows, with an id
+    /// assigned to anything readable that has none (spec 4); null for an unreadable payload.
+    func echo(_ parsed: Result<CommandRequest, CommandRejection>) -> (requestID: String?, command: String?) {
+        switch parsed {
+        case .success(let request): (request.requestID ?? assignedID(), request.action.name)
+        case .failure(let rejection): (rejection.requestID ?? (rejection.error.code == .invalidJSON ? nil : assignedID()), rejection.command)
+        }
+    }
+
     /// Sends a validated command to the lock, signed, and waits for its ack.
     mutating func dispatch(
         _ record: inout LockRecord, _ request: CommandRequest, requestID: String, reply: ReplyRoute?, repeats: [ReplyRoute?] = [], now: Date
@@ -123,8 +129,12 @@ extension BridgeMachine {
 
     /// The lock's answer to the command in flight.
     mutating func deviceAck(_ id: LockID, payload: [UInt8], now: Date) -> [BridgeEffect] {
-        guard var record = locks[id], let pending = record.pending, let ack = try? DeviceAck.parse(payload), ack.requestID == pending.requestID
-        else { return [] }
+        guard var record = locks[id], let ack = try? DeviceAck.parse(payload) else { return [] }
+        if probeAnswered(&record, requestID: ack.requestID, now: now) {
+            locks[id] = record
+            return []
+        }
+        guard let pending = record.pending, ack.requestID == pending.requestID else { return [] }
         record.pending = nil
         var out = result(id, pending.requestID, pending.command, ack.error, reply: pending.reply, repeats: pending.repeats, now: now)
         if pending.command == "refresh" && ack.error == nil {
@@ -144,7 +154,9 @@ extension BridgeMachine {
             context.record.id, pending.requestID, pending.command, LockError(.timeout, "the lock did not answer in time"), reply: pending.reply,
             repeats: pending.repeats, now: context.now)
         // Heartbeats still coming while commands go unanswered: the firmware hangs.
-        Unresponsive.commandTimedOut(&context, command: pending.command)
+        Unresponsive.timedOut(&context, command: pending.command)
+        // And a probe at once, to tell a hang from a lost message (spec 3.1).
+        context.record.nextProbe = context.now
         context.effects += dispatchNext(&context.record, now: context.now)
     }
 
@@ -176,15 +188,15 @@ extension BridgeMachine {
         return deliver(id, bytes(original), reply: reply, topics)
     }
 
-    private mutating func notFound(_ id: LockID, _ payload: [UInt8], reply: ReplyRoute?, now: Date) -> [BridgeEffect] {
+    private mutating func notFound(_ id: LockID, _ parsed: Result<CommandRequest, CommandRejection>, reply: ReplyRoute?, now: Date) -> [BridgeEffect] {
         // Rate-limited, and nothing is stored for a lock we do not know.
         if let last = notFoundAnswered[id], now.timeIntervalSince(last) < 1 { return [] }
         notFoundAnswered[id] = now
         if notFoundAnswered.count > 1024 { notFoundAnswered = notFoundAnswered.filter { now.timeIntervalSince($0.value) < 1 } }
-        let request = try? JSON.parseObject(payload)
-        // A readable command without a (valid) id gets one, as for known locks (spec 4).
-        let requestID = request.map { $0["request_id"]?.stringValue.flatMap { CommandParser.isValidRequestID($0) ? $0 : nil } ?? assignedID() }
-        let result = ResultPayload.bytes(requestID: requestID, command: request?["command"]?.stringValue, error: SafetyRules.unknownLock, at: now)
+        // Read as any command is (plain LOCK/UNLOCK/OPEN too); a readable one without an id gets
+        // one, as for known locks (spec 4); an unreadable one answers with null.
+        let (requestID, command) = echo(parsed)
+        let result = ResultPayload.bytes(requestID: requestID, command: command, error: SafetyRules.unknownLock, at: now)
         return Self.deliver(id, result, reply: reply, publicTopics)
     }
 

@@ -13,9 +13,14 @@ extension BridgeMachine {
             context.rotationCheckDue = rotationDue
             for feature in Features.all { feature.tick(&context) }
             if let pending = context.record.pending, now >= pending.deadline { timeOut(&context, pending) }
+            let probing = (context.record.probe?.requestID, context.record.nextProbe)
+            // A probe sent changes nothing public, so it does not republish `state`.
+            let ping = probe(&context)
             if !context.effects.isEmpty { context.publishState() }
+            if let ping { context.effects.append(.publish(ping)) }
             if context.record.behindSince != nil { chaseGaps(&context) }
-            guard !context.effects.isEmpty || context.record.behindSince != nil else { continue }
+            let probeChanged = probing.0 != context.record.probe?.requestID || probing.1 != context.record.nextProbe
+            guard !context.effects.isEmpty || context.record.behindSince != nil || probeChanged else { continue }
             locks[id] = context.record
             out += context.effects
         }

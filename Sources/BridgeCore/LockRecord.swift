@@ -33,6 +33,9 @@ struct LockRecord: Sendable {
     /// Slots whose code is due for rotation.
     var rotationDue: Set<Int> = []
     var pending: PendingCommand?
+    /// The liveness probe in flight, and when the next one is due (nil: not scheduled yet).
+    var probe: (requestID: String, deadline: Date)?
+    var nextProbe: Date?
     /// What the published discovery configs depend on, to republish them when it changes.
     var discoveryKey: String?
     /// Commands waiting for the one in flight (one at a time per lock).
@@ -63,10 +66,16 @@ struct LockRecord: Sendable {
         return all.sorted()
     }
 
-    /// The six ways in as the lock reports them, with remote use blocked while it is offline.
+    /// The six ways in as the lock reports them, with remote use blocked while it is offline and
+    /// the firmware's ways blocked while it does not answer.
     var access: WaysIn {
         guard let snapshot else { return WaysIn(allBlocked: .lockOffline) }
         var ways = snapshot.access
+        if bridgeFaults[.unresponsive] != nil {
+            // The firmware hangs: what it last said was usable does not answer now. The key and
+            // a key-type override need no firmware (spec 3.1).
+            for way in [AccessWay.remote, .keypad, .blePhone, .fob] where ways[way].usable { ways[way] = .blocked(.unresponsive) }
+        }
         if !online { ways.remote = .blocked(snapshot.radio.wifi ? .lockOffline : .wifiDown) }
         return ways
     }

@@ -28,7 +28,7 @@ public struct DeviceCommand: Sendable, Equatable {
         ]
         if let code { o["code_hash"] = .string(Hex.encode(code.rawBytes)) }
         switch command {
-        case .lock, .unlock, .open, .restart, .factoryReset, .refresh:
+        case .lock, .unlock, .open, .restart, .factoryReset, .refresh, .ping:
             break
         case .setCode(let slot, let name, let hash, let validUntil, let replace):
             o["slot"] = .int(Int64(slot))
@@ -73,6 +73,7 @@ public struct DeviceCommand: Sendable, Equatable {
         case "restart": return .restart
         case "factory_reset": return .factoryReset
         case "refresh": return .refresh
+        case "ping": return .ping
         case "set_code":
             let validUntil = try o.optionalString("valid_until").map { text throws(DeviceLinkError) in
                 guard let date = RFC3339.parse(text) else { throw DeviceLinkError("not an RFC 3339 time", field: "valid_until") }

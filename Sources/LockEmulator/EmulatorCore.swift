@@ -56,7 +56,8 @@ struct EmulatorCore {
         dirty.insert(id)
         // A lock without power or Wi-Fi hears nothing; the bridge's timeout answers for it.
         guard entry.reachable else { return [] }
-        return apply(id, command.input, lockTime: lockTime, wall: wall)
+        // A liveness probe is only acknowledged: no snapshot unless something changed with it.
+        return apply(id, command.input, lockTime: lockTime, wall: wall, snapshotOnlyIfChanged: command.command == .ping)
     }
 
     private mutating func refuse(_ id: LockID, _ why: String) -> [Outgoing] {
@@ -129,7 +130,8 @@ struct EmulatorCore {
     /// Feeds one input to one lock and turns what it says into device-link messages:
     /// events, then the snapshot, then command acks, so the bridge has the new state first.
     private mutating func apply(
-        _ id: LockID, _ input: LockInput, lockTime: Date, wall: Date, quietUnlessChanged: Bool = false
+        _ id: LockID, _ input: LockInput, lockTime: Date, wall: Date, quietUnlessChanged: Bool = false,
+        snapshotOnlyIfChanged: Bool = false
     ) -> [Outgoing] {
         guard var entry = locks[id] else { return [] }
         let wasReachable = entry.reachable
@@ -164,7 +166,8 @@ struct EmulatorCore {
                 }
             }
         }
-        if wasReachable || reachable {
+        let eventful = outputs.contains { if case .event = $0 { true } else { false } }
+        if (wasReachable || reachable) && (!snapshotOnlyIfChanged || eventful || wasReachable != reachable) {
             out.append(snapshot(id, entry, lockTime: lockTime, wall: wall))
         }
         locks[id] = entry

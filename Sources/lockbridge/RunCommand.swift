@@ -41,6 +41,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for a lock to answer a command.")
     var commandTimeout: Double?
 
+    @Option(help: "Seconds between a lock's signed liveness probes (a hung firmware is noticed within this).")
+    var probeInterval: Double?
+
     @Option(help: "Days before a code is due for rotation (fractions allowed).")
     var codeRotationDays: Double?
 
@@ -86,6 +89,7 @@ struct RunCommand: AsyncParsableCommand {
         if let offlineAfter { settings.offlineAfter = offlineAfter }
         if let commandMaxAge { settings.commandMaxAge = commandMaxAge }
         if let commandTimeout { settings.commandTimeout = commandTimeout }
+        if let probeInterval { settings.probeInterval = probeInterval }
         if let codeRotationDays { settings.codeRotationDays = codeRotationDays }
         if let tickInterval { settings.tickInterval = tickInterval }
         if let discovery { settings.discovery = discovery }

@@ -37,6 +37,10 @@ enum StatusView {
             "  faults       \(faults(state))",
         ]
         if let until = state.lockoutUntil { lines.append("  locked out   until \(RFC3339.format(until))") }
+        if state.faults.contains("unresponsive") {
+            // Spec 3.1: point to what still works when the firmware hangs.
+            lines.append("  no answer    the firmware does not respond: use the key or the override, or `lockbridge restart \(lock.id)`")
+        }
         if let last = state.lastAccess, let event = try? PublicEvent(object: last.object) {
             lines.append("  last access  \(EventLine.access(event)) at \(event.at)")
         }

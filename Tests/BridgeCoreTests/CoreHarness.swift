@@ -145,7 +145,8 @@ extension CoreHarness {
             let outputs = lock.handle(command.input, now: now)
             locks[id] = lock
             for case .event(let event) in outputs { out += handle(.deviceEvent(LockID(id)!, payload: Self.devicePayload(event))) }
-            out += report(id)
+            // Like the emulator: a probe is only acknowledged, with no snapshot of its own.
+            if command.command != .ping || outputs.contains(where: { if case .event = $0 { true } else { false } }) { out += report(id) }
             for case .result(let result) in outputs { out += handle(.deviceAck(LockID(id)!, payload: try! DeviceAck.payload(result))) }
         }
         return out

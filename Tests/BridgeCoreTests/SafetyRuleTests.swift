@@ -30,6 +30,9 @@ import Testing
         #expect(plain?["request_id"]?.stringValue?.hasPrefix("lb-id-") == true)
         h.advance(1.1)
         #expect(h.command("nobody", "{nope").json("lockbridge/nobody/result").last?["request_id"]?.isNull == true)
+        h.advance(1.1)
+        let text = h.command("nobody", "UNLOCK").json("lockbridge/nobody/result").last
+        #expect(text?["request_id"]?.stringValue?.hasPrefix("lb-id-") == true && text?["command"]?.stringValue == "unlock")
     }
 
     @Test func aRetainedCommandWithoutIdGetsOneAndAnUnknownLocksIsClearedToo() {

@@ -146,6 +146,28 @@ import TestSupport
         try await h.stop()
     }
 
+    /// Spec 3.1: with no user command at all, the bridge's signed liveness probe notices a hung
+    /// firmware within `probe_interval` (plus the command timeout), and `state.access` says so.
+    @Test func theLivenessProbeNoticesAHangWithoutAnyCommand() async throws {
+        let h = try await BridgeHarness.start(["shed"], bridge: ["--probe-interval", "2"])
+        try await h.sim("shed", #"{"action":"glitch","kind":"hang"}"#)
+        let raised = try await h.next("shed/event/fault", within: 12, "unresponsive raised by the probe") {
+            $0["fault"]?.stringValue == "unresponsive" && $0["event_type"]?.stringValue == "fault_raised"
+        }
+        #expect(raised["detail"]?.objectValue?["command"]?.stringValue == "ping")
+        #expect(raised["source"]?.stringValue == "bridge" && raised["seq"]?.intValue != nil && raised["epoch"]?.intValue != nil)
+        let state = try await h.state("shed", "remote unresponsive in state") {
+            $0["access"]?.objectValue?["remote"]?.objectValue?["reason"]?.stringValue == "unresponsive"
+        }
+        #expect(state["access"]?.objectValue?["mechanical_key"]?.objectValue?["usable"]?.boolValue == true)
+        // The key still works on a hung lock: the emulator agrees with the block.
+        try await h.sim("shed", #"{"action":"key","turn":"unlock"}"#)
+        _ = try await h.next("shed/event/access", "the key turn") { $0["method"]?.stringValue == "mechanical_key" }
+        // No user command was sent, so no result was published.
+        #expect(h.messages("shed/result").isEmpty)
+        try await h.stop()
+    }
+
     @Test func badInputsGetErrorsAndTheBridgeKeepsServing() async throws {
         let h = try await BridgeHarness.start(["a", "b"])
         let huge = String(repeating: "x", count: 1_000_000)

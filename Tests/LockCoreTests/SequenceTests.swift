@@ -74,7 +74,7 @@ import Testing
         #expect(LockMode.allCases.map(\.rawValue) == ["normal", "vacation", "privacy", "no_remote", "passage"])
         #expect(AccessBlockReason.allCases.map(\.rawValue) == [
             "battery_depleted", "wifi_down", "ble_down", "lock_offline", "jammed", "lockout", "mode_forbids",
-            "no_credentials", "not_fitted",
+            "no_credentials", "not_fitted", "unresponsive",
         ])
         #expect(AccessMethod.allCases.map(\.rawValue) == [
             "mechanical_key", "keypad", "ble_phone", "fob", "override_key", "override_code", "remote", "auto", "button",

@@ -17,6 +17,9 @@ public enum AccessBlockReason: String, Sendable, Codable, CaseIterable {
     case modeForbids = "mode_forbids"
     case noCredentials = "no_credentials"
     case notFitted = "not_fitted"
+    /// The firmware does not answer (a liveness probe or a command timed out while heartbeats
+    /// went on): the bridge's to add, like `lock_offline`.
+    case unresponsive
 }
 
 /// Whether one way in works right now, and if not, why.

@@ -36,6 +36,9 @@ public enum LockCommand: Sendable, Equatable {
     case setMode(LockMode)
     case setConfig(LockConfigPatch)
     case restart, factoryReset, refresh
+    /// The bridge's signed liveness probe (spec 3.1): the lock only acknowledges it; a hung
+    /// firmware does not.
+    case ping
 
     /// The spec's command name.
     public var name: String {
@@ -57,6 +60,7 @@ public enum LockCommand: Sendable, Equatable {
         case .restart: "restart"
         case .factoryReset: "factory_reset"
         case .refresh: "refresh"
+        case .ping: "ping"
         }
     }
 
@@ -78,7 +82,7 @@ public enum LockCommand: Sendable, Equatable {
         case .unlock, .open, .setCode, .clearCode, .enableCode, .setOverrideCode, .enrollFob, .addPhone,
             .setMode, .setConfig, .factoryReset:
             true
-        case .lock, .disableCode, .revokeFob, .revokePhone, .restart, .refresh:
+        case .lock, .disableCode, .revokeFob, .revokePhone, .restart, .refresh, .ping:
             false
         }
     }

@@ -46,7 +46,7 @@ extension Lock {
             tampered = false
             clear(.tamper, now: now, into: &out)
         case .factoryReset: factoryReset(now: now, into: &out)
-        case .refresh: break
+        case .refresh, .ping: break
         }
         finish()
     }

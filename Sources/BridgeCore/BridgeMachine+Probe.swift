@@ -1,0 +1,52 @@
+import Foundation
+import LockAPI
+import LockCore
+
+/// The signed liveness probe (spec 3.1): a `ping` on the device link that a working firmware
+/// acknowledges at once and a hung one never does, so the bridge notices a hang within
+/// `probe_interval` without waiting for a user's command to time out.
+extension BridgeMachine {
+    /// On every tick, per lock: a probe that got no answer in `command_timeout_s` raises
+    /// `unresponsive`; an online lock with nothing in flight gets its next probe when it is due
+    /// (returned, for the caller to publish).
+    mutating func probe(_ context: inout LockContext) -> Publication? {
+        let now = context.now
+        if let probe = context.record.probe {
+            guard now >= probe.deadline else { return nil }
+            context.record.probe = nil
+            context.record.nextProbe = now.addingTimeInterval(configuration.probeInterval)
+            counters.probeTimeouts += 1
+            Unresponsive.timedOut(&context, command: LockCommand.ping.name)
+            return nil
+        }
+        guard context.record.online, context.record.pending == nil, context.record.snapshot != nil else { return nil }
+        guard let due = context.record.nextProbe else {
+            // The first probe of each lock falls somewhere in the first interval, the same place
+            // for the same lock id, so 10,000 locks are not all probed in the same second.
+            context.record.nextProbe = now.addingTimeInterval(configuration.probeInterval * Self.spread(context.record.id))
+            return nil
+        }
+        guard now >= due else { return nil }
+        let requestID = "probe-\(nextCounter(now))"
+        let device = DeviceCommand(requestID: requestID, counter: commandCounter, command: .ping, code: nil)
+        guard let payload = try? device.payload() else { return nil }
+        context.record.probe = (requestID, now.addingTimeInterval(configuration.commandTimeout))
+        counters.probes += 1
+        return signed(context.record.id, .cmd, payload)
+    }
+
+    /// The lock's ack of the probe in flight; true when `requestID` was that probe.
+    mutating func probeAnswered(_ record: inout LockRecord, requestID: String, now: Date) -> Bool {
+        guard record.probe?.requestID == requestID else { return false }
+        record.probe = nil
+        record.nextProbe = now.addingTimeInterval(configuration.probeInterval)
+        return true
+    }
+
+    /// A fraction in [0, 1) fixed by the lock id (FNV-1a), to spread the first probes.
+    static func spread(_ id: LockID) -> Double {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Double(hash % 10_000) / 10_000
+    }
+}
