@@ -96,13 +96,17 @@ extension BridgeMachine {
     ) -> [BridgeEffect] {
         let id = record.id
         let name = request.action.name
-        guard let (salt, hasher) = record.hasher, record.online else {
+        guard record.snapshot != nil, record.online else {
             let error = SafetyRules.reachable(record) ?? LockError(.lockOffline, "the lock is offline")
             return ([reply] + repeats).flatMap { reject(id, requestID: requestID, command: name, error, reply: $0, now: now) }
         }
-        let hash = { (code: String) in hasher.hash(code: code, salt: salt) }
-        guard let lockCommand = request.action.lockCommand(hash: hash) else { return [] }
-        let device = DeviceCommand(requestID: requestID, counter: nextCounter(now), command: lockCommand, code: request.code.map { hash($0.reveal()) })
+        // Codes leave sealed for this lock (device link v2); the lock hashes them itself.
+        let seal = settings.codeSeal
+        let sealed = { (code: String, field: String) in CodeHash(bytes: seal.seal(code, lock: id, field: field)) }
+        guard let lockCommand = request.action.lockCommand(hash: { sealed($0, CodeSeal.newCodeField) }) else { return [] }
+        let device = DeviceCommand(
+            requestID: requestID, counter: nextCounter(now), command: lockCommand,
+            code: request.code.map { sealed($0.reveal(), CodeSeal.remoteCodeField) })
         guard let payload = try? device.payload() else { return [] }
         let wait = lockCommand.name == "enroll_fob" ? Self.enrolmentTimeout : configuration.commandTimeout
         record.pending = PendingCommand(requestID: requestID, command: name, deadline: now.addingTimeInterval(wait), reply: reply, repeats: repeats)

@@ -148,11 +148,14 @@ struct CoreSettings: Sendable {
 
     /// The epoch of the events the bridge raises itself, persisted by the store.
     let bridgeEpoch: Int64
+    /// Seals codes for the device link (from the device key).
+    let codeSeal: CodeSeal
 
     init(configuration: BridgeConfiguration, signer: DeviceSigner, bridgeEpoch: Int64 = 1) {
         self.configuration = configuration
         self.signer = signer
         self.bridgeEpoch = bridgeEpoch
+        codeSeal = signer.codeSeal
         publicTopics = PublicTopics(base: configuration.baseTopic)
         deviceTopics = DeviceTopics(prefix: configuration.deviceTopicPrefix)
         discovery = configuration.discovery

@@ -52,12 +52,6 @@ struct LockRecord: Sendable {
     /// Wi-Fi as the lock last reported it; up until it reports.
     var wifiUp: Bool { snapshot?.radio.wifi ?? true }
 
-    /// The lock's salt and PBKDF2 rounds, to hash codes as it does.
-    var hasher: (salt: [UInt8], hasher: CodeHasher)? {
-        guard let snapshot, let hasher = snapshot.codeHasher else { return nil }
-        return (snapshot.salt, hasher)
-    }
-
     /// Faults active right now: the lock's and the bridge's, sorted by name.
     var activeFaults: [String] {
         var all = Set(snapshot?.faults.map(\.rawValue) ?? [])

@@ -31,11 +31,11 @@ enum SafetyRules {
         return nil
     }
 
-    /// `lock_offline`: an offline lock cannot take a command, and a lock that has not reported
-    /// its salt and rounds cannot be sent a code.
+    /// `lock_offline`: an offline lock, or one that has not reported its state yet, cannot take
+    /// a command.
     static func reachable(_ record: LockRecord) -> LockError? {
         if !record.online { return LockError(.lockOffline, "the lock is offline") }
-        if record.hasher == nil { return LockError(.lockOffline, "the lock has not reported its state yet") }
+        if record.snapshot == nil { return LockError(.lockOffline, "the lock has not reported its state yet") }
         return nil
     }
 

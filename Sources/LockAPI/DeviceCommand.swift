@@ -3,12 +3,16 @@ public import JSON
 public import LockCore
 
 /// A command on `lockdev/<id>/cmd`: what the lock is asked, with the request id, the replay
-/// counter and, for commands that need one, the hash of the remote-operation code.
+/// counter and, for commands that need one, the remote-operation code.
+///
+/// Codes cross the link only sealed (``CodeSeal``, device link version 2). The code fields hold
+/// bytes of two kinds, by side: the bridge puts the sealed bytes in them before ``payload()``;
+/// ``parse(_:opening:)`` opens them and hands back the lock's own salted hashes.
 public struct DeviceCommand: Sendable, Equatable {
     public var requestID: String
     public var counter: UInt64
     public var command: LockCommand
-    /// The hashed code that authorises a remote operation (not a new code being set).
+    /// The code that authorises a remote operation (not a new code being set).
     public var code: CodeHash?
 
     public init(requestID: String, counter: UInt64, command: LockCommand, code: CodeHash? = nil) {
@@ -26,14 +30,14 @@ public struct DeviceCommand: Sendable, Equatable {
             "v": .int(Int64(DeviceTopics.version)), "request_id": .string(requestID),
             "counter": .int(Int64(counter)), "command": .string(command.name),
         ]
-        if let code { o["code_hash"] = .string(Hex.encode(code.rawBytes)) }
+        if let code { o[CodeSeal.remoteCodeField] = .string(Hex.encode(code.rawBytes)) }
         switch command {
         case .lock, .unlock, .open, .restart, .factoryReset, .refresh, .ping:
             break
         case .setCode(let slot, let name, let hash, let validUntil, let replace):
             o["slot"] = .int(Int64(slot))
             o["name"] = .string(name)
-            o["new_code_hash"] = .string(Hex.encode(hash.rawBytes))
+            o[CodeSeal.newCodeField] = .string(Hex.encode(hash.rawBytes))
             if let validUntil { o["valid_until"] = .string(RFC3339.format(validUntil)) }
             if replace { o["replace"] = true }
         case .clearCode(let slot), .enableCode(let slot), .disableCode(let slot), .revokeFob(let slot):
@@ -47,7 +51,7 @@ public struct DeviceCommand: Sendable, Equatable {
         case .revokePhone(let id):
             o["id"] = .string(id)
         case .setOverrideCode(let hash):
-            o["new_code_hash"] = .string(Hex.encode(hash.rawBytes))
+            o[CodeSeal.newCodeField] = .string(Hex.encode(hash.rawBytes))
         case .setMode(let mode):
             o["mode"] = .string(mode.rawValue)
         case .setConfig(let patch):
@@ -56,15 +60,29 @@ public struct DeviceCommand: Sendable, Equatable {
         return try o.serializedBytes()
     }
 
-    /// Reads a command payload; the error names the field at fault.
-    public static func parse(_ bytes: [UInt8]) throws(DeviceLinkError) -> DeviceCommand {
+    /// Opens one sealed code field into what the lock keeps (its salted hash).
+    public typealias CodeOpener = (_ sealed: [UInt8], _ field: String) throws(DeviceLinkError) -> CodeHash
+
+    /// Reads a command payload as `lock` does: each sealed code is opened with `seal` and
+    /// hashed with `hash`. The error names the field at fault, never a value.
+    public static func parse(
+        _ bytes: [UInt8], lock: LockID, seal: CodeSeal, hash: @escaping (String) -> CodeHash
+    ) throws(DeviceLinkError) -> DeviceCommand {
+        try parse(bytes) { sealed, field throws(DeviceLinkError) in hash(try seal.open(sealed, lock: lock, field: field)) }
+    }
+
+    /// Reads a command payload, handing each sealed code field to `open`.
+    public static func parse(_ bytes: [UInt8], opening open: CodeOpener) throws(DeviceLinkError) -> DeviceCommand {
         try SignedEnvelope.read(bytes) { o, counter in
-            let code = try o.optionalString("code_hash").map { text throws(DeviceLinkError) in try hash(text, "code_hash") }
-            return DeviceCommand(requestID: try o.string("request_id"), counter: counter, command: try command(o), code: code)
+            let code = try o.optionalString(CodeSeal.remoteCodeField).map { text throws(DeviceLinkError) in
+                try open(try sealed(text, CodeSeal.remoteCodeField), CodeSeal.remoteCodeField)
+            }
+            return DeviceCommand(requestID: try o.string("request_id"), counter: counter, command: try command(o, open), code: code)
         }
     }
 
-    private static func command(_ o: JSONObject) throws -> LockCommand {
+    private static func command(_ o: JSONObject, _ open: CodeOpener) throws -> LockCommand {
+        func newCode() throws -> CodeHash { try open(try sealed(try o.string(CodeSeal.newCodeField), CodeSeal.newCodeField), CodeSeal.newCodeField) }
         let name = try o.string("command")
         switch name {
         case "lock": return .lock
@@ -80,7 +98,7 @@ public struct DeviceCommand: Sendable, Equatable {
                 return date
             }
             return .setCode(
-                slot: try o.int("slot"), name: try o.string("name"), hash: try hash(try o.string("new_code_hash"), "new_code_hash"),
+                slot: try o.int("slot"), name: try o.string("name"), hash: try newCode(),
                 validUntil: validUntil, replace: try o.optionalBool("replace") ?? false)
         case "clear_code": return .clearCode(slot: try o.int("slot"))
         case "enable_code": return .enableCode(slot: try o.int("slot"))
@@ -89,7 +107,7 @@ public struct DeviceCommand: Sendable, Equatable {
         case "enroll_fob": return .enrollFob(name: try o.string("name"), slot: try o.optionalInt("slot"))
         case "add_phone": return .addPhone(id: try o.string("id"), name: try o.string("name"))
         case "revoke_phone": return .revokePhone(id: try o.string("id"))
-        case "set_override_code": return .setOverrideCode(try hash(try o.string("new_code_hash"), "new_code_hash"))
+        case "set_override_code": return .setOverrideCode(try newCode())
         case "set_mode":
             guard let mode = LockMode(rawValue: try o.string("mode")) else {
                 throw DeviceLinkError("unknown mode", field: "mode")
@@ -100,9 +118,9 @@ public struct DeviceCommand: Sendable, Equatable {
         }
     }
 
-    private static func hash(_ text: String, _ field: String) throws(DeviceLinkError) -> CodeHash {
-        guard let bytes = Hex.decode(text), !bytes.isEmpty else { throw DeviceLinkError("not a hex code hash", field: field) }
-        return CodeHash(bytes: bytes)
+    private static func sealed(_ text: String, _ field: String) throws(DeviceLinkError) -> [UInt8] {
+        guard let bytes = Hex.decode(text), !bytes.isEmpty else { throw DeviceLinkError("not a hex sealed code", field: field) }
+        return bytes
     }
 }
 

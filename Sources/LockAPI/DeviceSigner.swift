@@ -7,7 +7,7 @@ import LockCore
 public struct DeviceSigner: Sendable {
     /// The MQTT 5 user property that carries the MAC.
     public static let property = "mac"
-    private let keyBytes: [UInt8]
+    let keyBytes: [UInt8]
     private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
 
     public init(key: [UInt8]) { keyBytes = key }

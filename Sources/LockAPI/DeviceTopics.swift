@@ -2,7 +2,7 @@
 /// under `<prefix>/` (default `lockdev`). See docs/device-link.md.
 public struct DeviceTopics: Sendable, Hashable {
     /// The device link's protocol version, carried as `"v"` in every JSON payload.
-    public static let version = 1
+    public static let version = 2
 
     public let prefix: String
 

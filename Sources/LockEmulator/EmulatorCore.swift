@@ -11,6 +11,8 @@ struct EmulatorCore {
     let topics: DeviceTopics
     let instance: String
     let signer: DeviceSigner
+    /// Opens the codes in commands (device link v2); derived once from the device key.
+    let codeSeal: CodeSeal
     let logger: Logger
     private(set) var locks: [LockID: EmulatedLock]
     /// Lock order for spreading heartbeats over the interval.
@@ -27,6 +29,7 @@ struct EmulatorCore {
         self.topics = topics
         self.instance = instance
         self.signer = signer
+        codeSeal = signer.codeSeal
         self.logger = logger
     }
 
@@ -47,7 +50,7 @@ struct EmulatorCore {
         guard let mac, signer.verify(lock: id, payload: payload, mac: mac) else { return refuse(id, "a bad or missing MAC") }
         let command: DeviceCommand
         do {
-            command = try DeviceCommand.parse(payload)
+            command = try DeviceCommand.parse(payload, lock: id, seal: codeSeal, hash: entry.lock.hash(code:))
         } catch {
             return refuse(id, "an unreadable command (\(error.message))")
         }

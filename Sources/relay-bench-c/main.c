@@ -64,7 +64,7 @@ static void send_device_command(struct mosquitto *m, const char *lock, const str
     gettimeofday(&now, NULL);
     unsigned long long micros = (unsigned long long)now.tv_sec * 1000000ull + (unsigned long long)now.tv_usec;
     counter = micros > counter ? micros : counter + 1;
-    int n = snprintf(payload, sizeof payload, "{\"v\":1,\"request_id\":\"%s\",\"counter\":%llu,\"command\":\"refresh\"}", id, counter);
+    int n = snprintf(payload, sizeof payload, "{\"v\":2,\"request_id\":\"%s\",\"counter\":%llu,\"command\":\"refresh\"}", id, counter);
     size_t lock_len = strlen(lock);
     memcpy(signed_text, lock, lock_len);
     signed_text[lock_len] = 0;

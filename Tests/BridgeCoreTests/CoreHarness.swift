@@ -140,7 +140,7 @@ extension CoreHarness {
         for publication in effects.publications where publication.topic.hasPrefix("lockdev/") && publication.topic.hasSuffix("/cmd") {
             let id = String(publication.topic.split(separator: "/")[1])
             guard signer.verify(lock: LockID(id)!, payload: publication.payload, mac: publication.signature ?? ""),
-                let command = try? DeviceCommand.parse(publication.payload), var lock = locks[id]
+                var lock = locks[id], let command = try? DeviceCommand.parse(publication.payload, lock: LockID(id)!, seal: signer.codeSeal, hash: lock.hash(code:))
             else { continue }
             let outputs = lock.handle(command.input, now: now)
             locks[id] = lock
@@ -151,6 +151,15 @@ extension CoreHarness {
         }
         return out
     }
+
+    /// The device commands in `effects` for `lock`, read as that lock reads them.
+    func deviceCommands(_ effects: [BridgeEffect], _ lock: String) -> [DeviceCommand] {
+        effects.publications.filter { $0.topic == "lockdev/\(lock)/cmd" }.compactMap { publication in
+            try? DeviceCommand.parse(publication.payload, lock: LockID(lock)!, seal: signer.codeSeal, hash: (locks[lock] ?? Self.anyLock).hash(code:))
+        }
+    }
+
+    static let anyLock = Lock(salt: Array(repeating: 1, count: 16), hasher: CodeHasher(iterations: 2))
 
     /// A command, carried to the lock and answered; returns the result published on `result`.
     @discardableResult

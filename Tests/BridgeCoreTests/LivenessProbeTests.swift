@@ -32,8 +32,8 @@ import Testing
         return out
     }
 
-    func pings(_ effects: [BridgeEffect]) -> [DeviceCommand] {
-        effects.publications.filter { $0.topic == "lockdev/door/cmd" }.compactMap { try? DeviceCommand.parse($0.payload) }.filter { $0.command == .ping }
+    func pings(_ h: CoreHarness, _ effects: [BridgeEffect]) -> [DeviceCommand] {
+        h.deviceCommands(effects, "door").filter { $0.command == .ping }
     }
 
     func access(_ effects: [BridgeEffect]) -> JSONObject? {
@@ -43,7 +43,7 @@ import Testing
     @Test func aWorkingLockIsProbedEveryIntervalQuietly() {
         var h = ready()
         let out = run(&h, Int(Self.interval) * 3)
-        let sent = pings(out)
+        let sent = pings(h, out)
         #expect((2...3).contains(sent.count), "one probe per interval, the first within the first interval")
         #expect(sent.allSatisfy { $0.requestID.hasPrefix("probe-") })
         // Answered probes publish nothing: no result, no fault, no state.
@@ -91,7 +91,7 @@ import Testing
         // The command's timeout (5 s in the harness), then a probe on the very next tick.
         let out = run(&h, 7)
         #expect(out.json("lockbridge/door/result").last?["error"]?.objectValue?["code"]?.stringValue == "timeout")
-        #expect(pings(out).count == 1, "a probe right after the timeout, not a whole interval later")
+        #expect(pings(h, out).count == 1, "a probe right after the timeout, not a whole interval later")
     }
 
     @Test func firstProbesAreSpreadOverTheInterval() {

@@ -40,7 +40,7 @@ import TestSupport
         try await test.publish("lockdev/door/state", payload: try snapshot(), qos: .atLeastOnce, retain: true)
         try await test.subscribe("lockdev/door/cmd", options: SubscribeOptions()) { message in
             guard signer.verify(lock: door, payload: message.payload, mac: message.properties.userProperties.first { $0.name == DeviceSigner.property }?.value ?? ""),
-                let command = try? DeviceCommand.parse(message.payload)
+                let command = try? DeviceCommand.parse(message.payload, lock: door, seal: signer.codeSeal, hash: lock.withLock { $0 }.hash(code:))
             else { return }
             let outputs = lock.withLock { $0.handle(command.input, now: Date()) }
             for case .event(let event) in outputs {

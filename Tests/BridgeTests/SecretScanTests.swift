@@ -1,5 +1,7 @@
 import Foundation
 import JSON
+import LockAPI
+import LockCore
 import MQTT
 import Testing
 import TestSupport
@@ -43,5 +45,20 @@ import TestSupport
             #expect(leaks.isEmpty, "code found on \(leaks)")
             #expect(!logs.contains(code), "code found in a log")
         }
+
+        // Nor as a hash to brute-force: the lock's own salted hash of each code (from the salt
+        // and rounds its snapshot publishes) appears nowhere, the device link included, and the
+        // commands that carried a code carried it sealed (spec 3.2).
+        let snapshot = try #require(all.messages.last { $0.topic == "\(h.prefix)/secret/state" })
+        let o = try JSON.parseObject(snapshot.payload)
+        let salt = try #require(Hex.decode(try o.string("salt")))
+        let hasher = CodeHasher(iterations: try o.int("kdf_iterations"))
+        for code in codes {
+            let hash = Hex.encode(hasher.hash(code: code, salt: salt).rawBytes)
+            #expect(!all.messages.contains { String(decoding: $0.payload, as: UTF8.self).contains(hash) }, "a hash of a code was published")
+        }
+        let commands = all.messages.filter { $0.topic == "\(h.prefix)/secret/cmd" }.map { String(decoding: $0.payload, as: UTF8.self) }
+        #expect(commands.filter { $0.contains(#""new_code_enc":"#) }.count >= 4)
+        #expect(!commands.contains { $0.contains("code_hash") })
     }
 }

@@ -17,31 +17,36 @@ import Testing
         .setConfig(LockConfigPatch(autoRelockSeconds: 30, requireCodeForRemote: true)),
     ]
 
+    /// Hands the sealed bytes back as they are, to check the codec alone.
+    static func asSealed(_ sealed: [UInt8], _ field: String) -> CodeHash { CodeHash(bytes: sealed) }
+
     @Test(arguments: commands)
     func roundTrips(_ command: LockCommand) throws {
         let original = DeviceCommand(requestID: "r-1", counter: 42, command: command, code: Self.hash)
-        let parsed = try DeviceCommand.parse(try original.payload())
+        let parsed = try DeviceCommand.parse(try original.payload(), opening: Self.asSealed)
         #expect(parsed == original)
     }
 
     @Test func goldenPayload() throws {
         let command = DeviceCommand(requestID: "abc-1", counter: 7, command: .setMode(.vacation))
         #expect(String(decoding: try command.payload(), as: UTF8.self)
-            == #"{"v":1,"request_id":"abc-1","counter":7,"command":"set_mode","mode":"vacation"}"#)
+            == #"{"v":2,"request_id":"abc-1","counter":7,"command":"set_mode","mode":"vacation"}"#)
     }
 
     @Test(arguments: [
-        (#"{"v":2,"request_id":"a","counter":1,"command":"lock"}"#, "v"),
-        (#"{"v":1,"request_id":"a","counter":0,"command":"lock"}"#, "counter"),
-        (#"{"v":1,"request_id":"a","counter":1,"command":"dance"}"#, "command"),
-        (#"{"v":1,"request_id":"a","counter":1,"command":"set_mode","mode":"party"}"#, "mode"),
-        (#"{"v":1,"request_id":"a","counter":1,"command":"clear_code","slot":"two"}"#, "slot"),
-        (#"{"v":1,"request_id":"a","counter":1,"command":"set_override_code","new_code_hash":"zz"}"#, "new_code_hash"),
+        (#"{"v":1,"request_id":"a","counter":1,"command":"lock"}"#, "v"),
+        (#"{"v":2,"request_id":"a","counter":0,"command":"lock"}"#, "counter"),
+        (#"{"v":2,"request_id":"a","counter":1,"command":"dance"}"#, "command"),
+        (#"{"v":2,"request_id":"a","counter":1,"command":"set_mode","mode":"party"}"#, "mode"),
+        (#"{"v":2,"request_id":"a","counter":1,"command":"clear_code","slot":"two"}"#, "slot"),
+        (#"{"v":2,"request_id":"a","counter":1,"command":"set_override_code","new_code_enc":"zz"}"#, "new_code_enc"),
+        // A version 1 code hash is not read as a code at all: the sealed field is missing.
+        (#"{"v":2,"request_id":"a","counter":1,"command":"set_override_code","new_code_hash":"abab"}"#, "new_code_enc"),
     ])
     func rejectsBadCommandsNamingTheField(_ payload: String, _ field: String) {
-        #expect(throws: DeviceLinkError.self) { try DeviceCommand.parse(Array(payload.utf8)) }
+        #expect(throws: DeviceLinkError.self) { try DeviceCommand.parse(Array(payload.utf8), opening: Self.asSealed) }
         do {
-            _ = try DeviceCommand.parse(Array(payload.utf8))
+            _ = try DeviceCommand.parse(Array(payload.utf8), opening: Self.asSealed)
         } catch {
             #expect(error.field == field)
         }

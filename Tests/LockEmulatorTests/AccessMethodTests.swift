@@ -9,7 +9,7 @@ import Testing
 @Suite struct AccessMethodTests {
     @Test func keypadPinSetRemotelyUnlocksAndNeverLeaksTheCode() async throws {
         let h = try await EmulatorHarness.start(["front-door"])
-        let ack = try await h.command("front-door", .setCode(slot: 2, name: "Dog walker", hash: try await h.hash("front-door", "246813")))
+        let ack = try await h.command("front-door", .setCode(slot: 2, name: "Dog walker", hash: h.sealed("front-door", "246813")))
         #expect(ack["status"]?.stringValue == "ok")
         let set = try await h.event("front-door", "code_set") { $0["event_type"]?.stringValue == "code_set" }
         #expect(set["slot"]?.intValue == 2)
@@ -35,7 +35,7 @@ import Testing
 
     @Test func wrongCodesLockTheKeypadOutButTheKeyStillWorks() async throws {
         let h = try await EmulatorHarness.start(["back-door"])
-        _ = try await h.command("back-door", .setCode(slot: 1, name: "Anna", hash: try await h.hash("back-door", "583920")))
+        _ = try await h.command("back-door", .setCode(slot: 1, name: "Anna", hash: h.sealed("back-door", "583920")))
         for _ in 0..<5 { try await h.sim("back-door", #"{"action":"keypad","code":"000111"}"#) }
         let raised = try await h.event("back-door", "wrong_code_limit") { $0["fault"]?.stringValue == "wrong_code_limit" }
         #expect(raised["event_type"]?.stringValue == "fault_raised")
@@ -87,8 +87,8 @@ import Testing
 
     @Test func aForgottenCodeIsWhatTheOverrideIsFor() async throws {
         let h = try await EmulatorHarness.start(["cabin"])
-        _ = try await h.command("cabin", .setCode(slot: 1, name: "Owner", hash: try await h.hash("cabin", "583920")))
-        #expect(try await h.command("cabin", .setOverrideCode(try await h.hash("cabin", "73915084")))["status"]?.stringValue == "ok")
+        _ = try await h.command("cabin", .setCode(slot: 1, name: "Owner", hash: h.sealed("cabin", "583920")))
+        #expect(try await h.command("cabin", .setOverrideCode(h.sealed("cabin", "73915084")))["status"]?.stringValue == "ok")
         #expect(try await h.command("cabin", .setMode(.vacation))["status"]?.stringValue == "ok")
         try await h.sim("cabin", #"{"action":"keypad","code":"583920"}"#)
         _ = try await h.event("cabin", "a PIN refused in vacation mode") { $0["reason"]?.stringValue == "mode_forbids" }

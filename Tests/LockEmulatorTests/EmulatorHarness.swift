@@ -128,11 +128,10 @@ final class EmulatorHarness: @unchecked Sendable {
         return try JSON.parseObject(reply.payload)
     }
 
-    /// The lock's hash of `code`, made with the salt and rounds from its snapshot, as the bridge does.
-    func hash(_ lock: String, _ code: String) async throws -> CodeHash {
-        let snapshot = try await state(lock)
-        let salt = try #require(Hex.decode(try snapshot.string("salt")))
-        return CodeHasher(iterations: try snapshot.int("kdf_iterations")).hash(code: code, salt: salt)
+    /// A new code as the bridge sends it in `set_code` or `set_override_code`: sealed for `lock`
+    /// (device link v2); the lock opens it and keeps its own hash.
+    func sealed(_ lock: String, _ code: String) -> CodeHash {
+        CodeHash(bytes: signer.codeSeal.seal(code, lock: LockID(lock)!, field: CodeSeal.newCodeField))
     }
 
     /// Publishes a command as the bridge would: signed, with a fresh counter.
@@ -142,7 +141,7 @@ final class EmulatorHarness: @unchecked Sendable {
     ) async throws -> String {
         let id = LockID(lock)!
         self.counter += 1
-        let codeHash: CodeHash? = if let code { try await hash(lock, code) } else { nil }
+        let codeHash: CodeHash? = code.map { CodeHash(bytes: signer.codeSeal.seal($0, lock: id, field: CodeSeal.remoteCodeField)) }
         let payload = try DeviceCommand(requestID: requestID, counter: counter ?? self.counter, command: command, code: codeHash).payload()
         let signature = mac ?? signer.mac(lock: id, payload: payload)
         try await client.publish(

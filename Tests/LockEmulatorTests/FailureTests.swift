@@ -10,7 +10,7 @@ import TestSupport
 @Suite struct FailureTests {
     @Test func aDeadBatteryLeavesTheKeyAndBackupPowerRevivesTheLock() async throws {
         let h = try await EmulatorHarness.start(["shed"])
-        _ = try await h.command("shed", .setCode(slot: 1, name: "Owner", hash: try await h.hash("shed", "583920")))
+        _ = try await h.command("shed", .setCode(slot: 1, name: "Owner", hash: h.sealed("shed", "583920")))
         try await h.sim("shed", #"{"action":"battery","percent":1}"#)
         let low = try await h.state("shed", "1 %") { $0["battery"]?.objectValue?["percent"]?.doubleValue == 1 }
         #expect(low["access"]?.objectValue?["keypad"]?.objectValue?["reason"]?.stringValue == "battery_depleted")

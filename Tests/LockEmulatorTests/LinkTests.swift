@@ -30,7 +30,7 @@ import TestSupport
 
     @Test func stateAndCountersSurviveRestartsAndCrashes() async throws {
         let h = try await EmulatorHarness.start(["home"])
-        _ = try await h.command("home", .setCode(slot: 3, name: "Kid", hash: try await h.hash("home", "583920")))
+        _ = try await h.command("home", .setCode(slot: 3, name: "Kid", hash: h.sealed("home", "583920")))
         try await h.sim("home", #"{"action":"ble","up":false}"#)
         let before = try await h.state("home", "ble down") { $0["radio"]?.objectValue?["ble"]?.boolValue == false }
         let epoch = try before.int("epoch")
@@ -105,7 +105,7 @@ import TestSupport
             Set(beats.messages.map(\.topic)).count == 4
         }
         let beat = try JSON.parseObject(beats.messages[0].payload)
-        #expect(beat["v"]?.intValue == 1)
+        #expect(beat["v"]?.intValue == Int64(DeviceTopics.version))
         #expect(RFC3339.parse(try beat.string("at")) != nil)
         try await h.stop()
     }
