@@ -4,7 +4,7 @@ APT_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libjson-c-dev libsq
                 openssl valgrind python3 python3-venv ca-certificates docker-compose
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build test test-ha run bench bench-transport leakcheck clean
+.PHONY: deps build test test-ha test-tsan test-asan run bench bench-transport leakcheck clean
 
 deps:
 	@scripts/install-deps.sh $(APT_PACKAGES)
@@ -16,6 +16,16 @@ test: deps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build $(SWIFT_BUILD_FLAGS)
 	scripts/json-leakcheck.sh
+
+# The whole suite under ThreadSanitizer / AddressSanitizer, each in its own build directory;
+# the bridge, emulator and helpers the tests start are built with the same sanitizer.
+test-tsan: deps
+	swift build --build-tests --sanitize=thread --scratch-path .build-tsan $(SWIFT_BUILD_FLAGS)
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" swift test --skip-build --sanitize=thread --scratch-path .build-tsan $(SWIFT_BUILD_FLAGS)
+
+test-asan: deps
+	swift build --build-tests --sanitize=address --scratch-path .build-asan $(SWIFT_BUILD_FLAGS)
+	ASAN_OPTIONS="detect_leaks=0:halt_on_error=1" swift test --skip-build --sanitize=address --scratch-path .build-asan $(SWIFT_BUILD_FLAGS)
 
 # Home Assistant's own discovery schemas on every config the bridge publishes (cached venv in .venv-ha).
 test-ha: deps
@@ -42,4 +52,4 @@ bench-transport: deps
 	.build/release/transport-bench
 
 clean:
-	rm -rf .build .run
+	rm -rf .build .build-tsan .build-asan .build-fuzz .run

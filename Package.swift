@@ -94,6 +94,10 @@ let package = Package(
             swiftSettings: strict),
         // A tiny client that tests kill with SIGKILL to prove the Last Will.
         .executableTarget(name: "mqtt-test-helper", dependencies: ["MQTT", log], swiftSettings: strict),
+        // `make fuzz`: coverage-guided fuzz targets (libFuzzer), replayable as plain tests.
+        .target(
+            name: "FuzzTargets", dependencies: ["JSON", "LockAPI", "LockCore", "BridgeCore", "Bridge", log], swiftSettings: strict),
+        .executableTarget(name: "lockbridge-fuzz", dependencies: ["FuzzTargets"], swiftSettings: strict),
         // Parses and serializes in a loop under valgrind (scripts/json-leakcheck.sh).
         .executableTarget(name: "json-leakcheck", dependencies: ["JSON"], swiftSettings: strict),
 
@@ -126,6 +130,7 @@ let package = Package(
         .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "LockAPI", "LockCore", "JSON", log], swiftSettings: strict),
         .testTarget(name: "LockAPITests", dependencies: ["LockAPI", "LockCore", "JSON"], swiftSettings: strict),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog"], swiftSettings: strict),
+        .testTarget(name: "FuzzTargetTests", dependencies: ["FuzzTargets"], swiftSettings: strict),
         .testTarget(name: "LockCoreTests", dependencies: ["LockCore", propertyBased], swiftSettings: strict),
     ]
 )

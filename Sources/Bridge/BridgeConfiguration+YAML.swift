@@ -17,7 +17,7 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
 
 extension BridgeConfiguration {
     /// What a YAML file may say besides the bridge settings themselves.
-    public struct FileExtras: Sendable {
+    public struct FileExtras: Sendable, Equatable {
         public var broker: String?
         public var caFile: String?
         public var username: String?

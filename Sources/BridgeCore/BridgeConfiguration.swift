@@ -1,7 +1,7 @@
 public import Foundation
 
 /// Every setting of `lockbridge run`, each with a safe default (spec section 1).
-public struct BridgeConfiguration: Sendable {
+public struct BridgeConfiguration: Sendable, Equatable {
     public var baseTopic = "lockbridge"
     public var deviceTopicPrefix = "lockdev"
     /// SQLite audit log, outbox and dedupe memory live here.
