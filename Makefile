@@ -4,7 +4,7 @@ APT_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libjson-c-dev libsq
                 openssl valgrind python3 python3-venv ca-certificates docker-compose
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build test test-ha test-tsan test-asan run bench bench-transport leakcheck clean
+.PHONY: deps build test test-ha test-tsan test-asan fuzz chaos run bench bench-transport leakcheck clean
 
 deps:
 	@scripts/install-deps.sh $(APT_PACKAGES)
@@ -26,6 +26,12 @@ test-tsan: deps
 test-asan: deps
 	swift build --build-tests --sanitize=address --scratch-path .build-asan $(SWIFT_BUILD_FLAGS)
 	ASAN_OPTIONS="detect_leaks=0:halt_on_error=1" swift test --skip-build --sanitize=address --scratch-path .build-asan $(SWIFT_BUILD_FLAGS)
+
+# libFuzzer on every fuzz target, FUZZ_RUNS executions each (default 10^6; docs/reliability.md).
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xlinker --allow-multiple-definition
+fuzz: deps
+	swift build --product lockbridge-fuzz --scratch-path .build-fuzz $(FUZZ_FLAGS)
+	scripts/fuzz.sh
 
 # Home Assistant's own discovery schemas on every config the bridge publishes (cached venv in .venv-ha).
 test-ha: deps

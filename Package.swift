@@ -40,7 +40,9 @@ let package = Package(
             name: "CJSONC", pkgConfig: "json-c",
             providers: [.apt(["libjson-c-dev"])]),
 
-        .target(name: "MQTT", dependencies: ["CMosquitto", log], swiftSettings: strict),
+        // Mutex, visible to ThreadSanitizer (make test-tsan).
+        .target(name: "Locking", swiftSettings: strict),
+        .target(name: "MQTT", dependencies: ["CMosquitto", "Locking", log], swiftSettings: strict),
         .target(
             name: "JSON", dependencies: ["CJSONC"], swiftSettings: strict,
             // Double rounding (Int64(exactly:)) calls libm, which an executable without
@@ -58,22 +60,22 @@ let package = Package(
             dependencies: ["JSON", "LockCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(
-            name: "LockEmulator", dependencies: ["LockAPI", "LockCore", "JSON", "MQTT", log, lifecycle],
+            name: "LockEmulator", dependencies: ["LockAPI", "LockCore", "JSON", "MQTT", "Locking", log, lifecycle],
             swiftSettings: strict),
         // The bridge's SQLite outbox, audit log, request dedupe and per-lock state.
         .target(
             name: "AuditLog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         // The bridge's rules: inputs in, effects out. No I/O, no MQTT, no clock of its own.
-        .target(name: "BridgeCore", dependencies: ["LockAPI", "LockCore", "JSON", log], swiftSettings: strict),
+        .target(name: "BridgeCore", dependencies: ["LockAPI", "LockCore", "JSON", "Locking", log], swiftSettings: strict),
         // `lockbridge run`: the broker and SQLite around BridgeCore.
         .target(
             name: "Bridge",
             dependencies: [
-                "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "AuditLog", log, lifecycle, .product(name: "Yams", package: "Yams"),
+                "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "AuditLog", "Locking", log, lifecycle, .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["MQTT", log], swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["MQTT", "Locking", log], swiftSettings: strict),
         // The run skeleton both long-running executables share (logging, exit code 2, signals).
         .target(
             name: "ServiceProcess",
@@ -111,7 +113,7 @@ let package = Package(
         // `make bench`: the bridge against a minimal relay in C, same broker, same emulator, same driver.
         .executableTarget(
             name: "bridge-bench",
-            dependencies: ["MQTT", "LockAPI", "TestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["MQTT", "LockAPI", "TestSupport", "Locking", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strict),
         .executableTarget(name: "relay-bench-c", linkerSettings: [.linkedLibrary("mosquitto")]),
 
@@ -125,9 +127,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "BridgeTests",
-            dependencies: ["Bridge", "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "AuditLog", "lockbridge", "lock-emulator", log, lifecycle],
+            dependencies: ["Bridge", "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "AuditLog", "Locking", "lockbridge", "lock-emulator", log, lifecycle],
             swiftSettings: strict),
-        .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "LockAPI", "LockCore", "JSON", log], swiftSettings: strict),
+        .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "LockAPI", "LockCore", "JSON", "Locking", log], swiftSettings: strict),
         .testTarget(name: "LockAPITests", dependencies: ["LockAPI", "LockCore", "JSON"], swiftSettings: strict),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog"], swiftSettings: strict),
         .testTarget(name: "FuzzTargetTests", dependencies: ["FuzzTargets"], swiftSettings: strict),

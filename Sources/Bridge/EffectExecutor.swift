@@ -5,7 +5,7 @@ import JSON
 import LockAPI
 import Logging
 import MQTT
-import Synchronization
+import Locking
 
 /// Owns the ``BridgeMachine`` and carries out its effects. It takes the inputs waiting (a batch
 /// of at most `InputQueue.maxBatch`), runs
@@ -248,7 +248,7 @@ struct EffectExecutor {
 
 /// Outbox ids on their way to the broker (sent, not yet confirmed in SQLite).
 final class InFlight: Sendable {
-    private let ids = Mutex(Set<Int64>())
+    private let ids = Locked(Set<Int64>())
     func insert(_ id: Int64) { ids.withLock { _ = $0.insert(id) } }
     func remove(_ done: [Int64]) { ids.withLock { $0.subtract(done) } }
     func contains(_ id: Int64) -> Bool { ids.withLock { $0.contains(id) } }
@@ -258,7 +258,7 @@ final class InFlight: Sendable {
 /// Outbox ids whose PUBACK arrived, not yet marked delivered: added on the loop thread, taken by
 /// the executor, which writes them in its next transaction instead of one of their own.
 final class Acknowledged: Sendable {
-    private let ids = Mutex([Int64]())
+    private let ids = Locked([Int64]())
 
     /// Adds one; true when it is the first since the last `take` (the executor needs waking).
     func add(_ id: Int64) -> Bool {

@@ -1,5 +1,6 @@
 import BridgeCore
 import Dispatch
+import Locking
 import Synchronization
 
 /// The bridge's one ordered input queue, bounded. The broker's loop thread adds to it; the
@@ -33,7 +34,7 @@ final class InputQueue: Sendable {
     let maxBatch: Int
     /// Milliseconds a producer waits for space at most.
     let maxWait: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Signalled once per batch taken, waking producers that wait for space.
     private let space = DispatchSemaphore(value: 0)
     private let waiting = Atomic<Int>(0)

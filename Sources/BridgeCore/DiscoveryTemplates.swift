@@ -1,5 +1,5 @@
 import LockAPI
-import Synchronization
+import Locking
 
 /// A lock's discovery configs differ from another lock's only by the lock id, so each set is
 /// rendered once per (firmware, code requirement), for a placeholder id, and the id is spliced
@@ -31,7 +31,7 @@ final class DiscoveryTemplates: Sendable {
         }
     }
 
-    private let sets = Mutex<[String: [Template]]>([:])
+    private let sets = Locked<[String: [Template]]>([:])
 
     /// The templates for `key`, rendered by `render` the first time.
     func set(for key: String, render: () -> [Template]) -> [Template] {

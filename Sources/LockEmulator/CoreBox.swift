@@ -1,9 +1,9 @@
-import Synchronization
+import Locking
 
 /// The emulator core behind one mutex; MQTT consumers and the ticker each take it briefly.
 final class CoreBox: Sendable {
-    private let mutex: Mutex<EmulatorCore>
-    init(_ core: consuming EmulatorCore) { mutex = Mutex(core) }
+    private let mutex: Locked<EmulatorCore>
+    init(_ core: consuming EmulatorCore) { mutex = Locked(core) }
     func with<R>(_ body: (inout EmulatorCore) -> R) -> R { mutex.withLock { body(&$0) } }
 
     /// Runs `body` and queues what it returns before letting go of the lock, so messages reach

@@ -1,4 +1,5 @@
 internal import CMosquitto
+import Locking
 import Synchronization
 import Logging
 

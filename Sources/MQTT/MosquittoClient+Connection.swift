@@ -1,4 +1,5 @@
 internal import CMosquitto
+import Locking
 import Logging
 import Synchronization
 import Foundation

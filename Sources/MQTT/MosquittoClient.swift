@@ -1,7 +1,7 @@
 public import Logging
 internal import CMosquitto
 import Foundation
-import Synchronization
+import Locking
 
 /// libmosquitto must be initialised once per process before any client exists.
 private let libraryReady: Bool = {
@@ -19,7 +19,7 @@ public final class MosquittoClient: MQTTClient, AcknowledgementSource, @unchecke
     public let configuration: MQTTConfiguration
     let logger: Logger
     let handle: OpaquePointer
-    let state = Mutex(ClientState())
+    let state = Locked(ClientState())
     /// Cuts a reconnect backoff short when `disconnect()` is called.
     let wake = DispatchSemaphore(value: 0)
     let counters = StatisticsCounters()

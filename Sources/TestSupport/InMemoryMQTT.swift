@@ -1,6 +1,6 @@
 import Dispatch
 public import MQTT
-import Synchronization
+import Locking
 
 /// A broker in memory, for service tests that need no real one: clients connect to it, topics
 /// match as in mosquitto, retained messages are kept and delivered on subscribe, and every
@@ -11,7 +11,7 @@ public final class InMemoryBroker: Sendable {
         var retained: [String: MQTTMessage] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 
@@ -64,7 +64,7 @@ public final class InMemoryClient: MQTTClient, AcknowledgementSource {
     }
 
     private let broker: InMemoryBroker
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let delivery = DispatchQueue(label: "in-memory-mqtt")
 
     init(broker: InMemoryBroker) { self.broker = broker }

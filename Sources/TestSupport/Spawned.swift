@@ -1,3 +1,4 @@
+import Locking
 import Foundation
 #if canImport(Glibc)
 import Glibc

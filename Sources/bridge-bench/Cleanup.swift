@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 
 /// Every process and temporary path the bench started, so that a failure, Ctrl-C or SIGTERM
 /// still stops them. Only PIDs registered here are ever signalled: other brokers on this
@@ -10,7 +10,7 @@ enum Cleanup {
         var pids: [Int32: String] = [:]
         var paths: Set<String> = []
     }
-    private static let owned = Mutex(Owned())
+    private static let owned = Locked(Owned())
     /// Kept alive for the life of the process. Safe unsynchronised: written only by
     /// `installSignalHandlers`, once, at the top of main before any other task runs.
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []

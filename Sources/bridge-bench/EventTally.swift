@@ -1,5 +1,5 @@
 import MQTT
-import Synchronization
+import Locking
 
 /// Counts access events by lock and seq on the driver's loop thread, so a duplicate is not
 /// counted twice and a missing one shows as loss.
@@ -10,7 +10,7 @@ final class EventTally: Sendable {
         var unreadable = 0
         var last: ContinuousClock.Instant?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let expected: Int
     private let topicHead: Int
     private static let method = Array("\"mechanical_key\"".utf8)

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// The one reply the latency driver waits for, resumed from the loop thread.
 final class ReplyWaiter: Sendable {
@@ -9,7 +9,7 @@ final class ReplyWaiter: Sendable {
         var ok = false
         var waiter: CheckedContinuation<ContinuousClock.Instant?, Never>?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// From now on, a payload that contains `needle` is the awaited reply.
     func expect(_ needle: [UInt8]) {

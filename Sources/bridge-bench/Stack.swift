@@ -1,7 +1,7 @@
 import Foundation
 import LockAPI
 import MQTT
-import Synchronization
+import Locking
 import TestSupport
 
 /// One private broker, one `lock-emulator --count N` and the bench's own client. The bridge and
@@ -85,7 +85,7 @@ final class Stack: Sendable {
 /// Counts the distinct topics under a filter whose message satisfies `accept` (retained ones too).
 final class DistinctTopics: Sendable {
     private final class Seen: Sendable {
-        let topics = Mutex(Set<String>())
+        let topics = Locked(Set<String>())
     }
     private let seen = Seen()
     private let client: MosquittoClient

@@ -4,7 +4,7 @@ import JSON
 import LockAPI
 import LockCore
 import Logging
-import Synchronization
+import Locking
 
 /// Drives a ``BridgeMachine`` with inputs at a clock the test moves, with no broker and no store.
 /// Lock snapshots come from a real `Lock` (LockCore), so they are what an emulator would send.
@@ -123,7 +123,7 @@ extension Array where Element == BridgeEffect {
 
 /// Deterministic ids: 1, 2, 3, …
 final class Counter: Sendable {
-    private let value = Mutex(0)
+    private let value = Locked(0)
     func next() -> String { value.withLock { $0 += 1; return "id-\($0)" } }
 }
 

@@ -6,7 +6,7 @@ import JSON
 import LockAPI
 import LockCore
 import Logging
-import Synchronization
+import Locking
 import MQTT
 import ServiceLifecycle
 import Testing
@@ -33,7 +33,7 @@ import TestSupport
         // The lock: a real LockCore lock that answers signed commands on its device link.
         let signer = try DeviceSigner(keyFile: keyFile)
         let door = LockID("door")!
-        let lock = Mutex(Lock(salt: Array(repeating: 5, count: 16), hasher: CodeHasher(iterations: 2)))
+        let lock = Locked(Lock(salt: Array(repeating: 5, count: 16), hasher: CodeHasher(iterations: 2)))
         @Sendable func snapshot() throws -> [UInt8] {
             try lock.withLock { DeviceSnapshot($0, emulator: "emu-mem", lockTime: Date(), wallTime: Date()) }.payload()
         }
