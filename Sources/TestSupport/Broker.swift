@@ -1,5 +1,4 @@
 public import Foundation
-import Locking
 import Synchronization
 #if canImport(Glibc)
 import Glibc

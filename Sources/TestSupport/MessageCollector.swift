@@ -1,5 +1,4 @@
 public import MQTT
-import Locking
 import Synchronization
 
 /// Subscribes and keeps every message, so a test can wait for the one it expects.

@@ -1,4 +1,3 @@
-import Locking
 import Foundation
 #if canImport(Glibc)
 import Glibc
