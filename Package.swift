@@ -96,6 +96,10 @@ let package = Package(
             swiftSettings: strict),
         // A tiny client that tests kill with SIGKILL to prove the Last Will.
         .executableTarget(name: "mqtt-test-helper", dependencies: ["MQTT", log], swiftSettings: strict),
+        // `make chaos` (and a short run in `make test`): real processes under broker, bridge and
+        // emulator faults, checked against each lock's own seq.
+        .target(name: "Chaos", dependencies: ["JSON", "LockAPI", "MQTT", "TestSupport", "Locking"], swiftSettings: strict),
+        .executableTarget(name: "chaos", dependencies: ["Chaos", "lockbridge", "lock-emulator"], swiftSettings: strict),
         // `make fuzz`: coverage-guided fuzz targets (libFuzzer), replayable as plain tests.
         .target(
             name: "FuzzTargets", dependencies: ["JSON", "LockAPI", "LockCore", "BridgeCore", "Bridge", log], swiftSettings: strict),
@@ -127,7 +131,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "BridgeTests",
-            dependencies: ["Bridge", "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "AuditLog", "Locking", "lockbridge", "lock-emulator", log, lifecycle],
+            dependencies: ["Bridge", "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "AuditLog", "Locking", "Chaos", "lockbridge", "lock-emulator", log, lifecycle],
             swiftSettings: strict),
         .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "LockAPI", "LockCore", "JSON", "Locking", log], swiftSettings: strict),
         .testTarget(name: "LockAPITests", dependencies: ["LockAPI", "LockCore", "JSON"], swiftSettings: strict),

@@ -28,7 +28,7 @@ extension BridgeConfiguration {
     /// Applies a YAML config file (keys as in config/lockbridge.yaml) on top of the defaults.
     public mutating func apply(yaml text: String) throws(ConfigurationError) -> FileExtras {
         let root: Any?
-        do { root = try Yams.load(yaml: text) } catch { throw ConfigurationError(message: "not valid YAML: \(error)") }
+        do { root = try Yams.load(yaml: text) } catch { throw ConfigurationError(message: "not valid YAML: \(Self.where(error))") }
         guard let root else { return FileExtras() }
         guard let map = root as? [String: Any] else { throw ConfigurationError(message: "the file must be a mapping of keys to values") }
         var extras = FileExtras()
@@ -98,5 +98,24 @@ extension BridgeConfiguration {
             throw ConfigurationError(key: key, message: "expected a number within \(range.lowerBound)…\(range.upperBound)")
         }
         return number
+    }
+}
+
+extension BridgeConfiguration {
+    /// Where and why the YAML is malformed, without the offending line: Yams quotes it, and that
+    /// line may hold a secret (found by the config fuzz target, Fuzz/regressions/config).
+    static func `where`(_ error: any Error) -> String {
+        guard let yaml = error as? YamlError else { return "unreadable" }
+        switch yaml {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            return "line \(mark.line), column \(mark.column): \(context.map { "\($0.text), " } ?? "")\(problem)"
+        case .reader(let problem, let offset, _, _):
+            return "\(problem)\(offset.map { " at byte \($0)" } ?? "")"
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return "line \(context.mark.line): a key appears twice (\(duplicates.sorted().joined(separator: ", ")))"
+        default:
+            return "unreadable"
+        }
     }
 }

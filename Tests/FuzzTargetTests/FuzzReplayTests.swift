@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+import Bridge
+import BridgeCore
 @testable import FuzzTargets
 
 /// Every checked-in fuzz input (the seeds and every crash found, docs/reliability.md) replayed
@@ -26,5 +28,19 @@ import Testing
     @Test func everyTargetHasAUniqueName() {
         #expect(Set(FuzzTarget.all.map(\.name)).count == FuzzTarget.all.count)
         #expect(FuzzTarget.named("nonsense") == nil)
+    }
+
+    /// Found by the config target: Yams quotes the offending line of malformed YAML, and the
+    /// refusal carried it, a password included.
+    @Test func aMalformedConfigIsRefusedWithoutQuotingItsLines() throws {
+        var settings = BridgeConfiguration()
+        let text = "offlin-_after_s:0-1\npassword: thuenr3hunter2\n"
+        #expect(throws: ConfigurationError.self) { try settings.apply(yaml: text) }
+        do {
+            _ = try settings.apply(yaml: text)
+        } catch {
+            #expect("\(error)".hasPrefix("not valid YAML: line 2, column"))
+            #expect(!"\(error)".contains("hunter2"))
+        }
     }
 }

@@ -1,0 +1,138 @@
+import Foundation
+import JSON
+import LockAPI
+import MQTT
+import TestSupport
+
+/// After the faults: waits until the bridge has caught up, then compares every lock's own seq
+/// (the ground truth) with the audit log and with what the persistent subscriber received.
+struct ChaosAudit {
+    let stack: ChaosStack
+    let client: MosquittoClient
+    /// The bridge's answers, and the locks' device snapshots (retained, then live).
+    private let responses: MessageCollector
+    private let snapshots: MessageCollector
+
+    init(stack: ChaosStack, client: MosquittoClient) async throws {
+        self.stack = stack
+        self.client = client
+        responses = try await MessageCollector(client, "\(stack.base)/bridge/response/#")
+        snapshots = try await MessageCollector(client, "\(stack.prefix)/+/state")
+    }
+
+    /// Gaps longer than this in a lock's seqs are the emulator skipping ahead after an unclean
+    /// stop (by 1,000, docs/device-link.md), not lost events.
+    static let designedSkip: Int64 = 500
+
+    /// Waits (at most 90 s) until the audit log holds every lock event and the outbox is empty.
+    func settle(log: (String) -> Void) async throws {
+        let deadline = ContinuousClock.now + .seconds(90)
+        var last = ""
+        while ContinuousClock.now < deadline {
+            if let undelivered = try? await undelivered(), undelivered == 0, let missing = try? await missingFromAudit(), missing == 0 { return }
+            let now = "waiting for the bridge to catch up"
+            if now != last { log(now) }
+            last = now
+            try await Task.sleep(for: .seconds(1))  // poll until the deadline
+        }
+    }
+
+    /// `outbox_undelivered` from `health`.
+    func undelivered() async throws -> Int64? {
+        let data = try await request("health", [:])
+        return data.objectValue?["queues"]?.objectValue?["outbox_undelivered"]?.intValue
+    }
+
+    private func missingFromAudit() async throws -> Int {
+        var missing = 0
+        for lock in stack.locks {
+            let audited = try await history(lock).lockSeqs
+            missing += try await groundTruth(lock, seen: audited).expected.subtracting(audited).count
+        }
+        return missing
+    }
+
+    func compare(events: [MQTTMessage], requestIDs: [String], into report: inout ChaosReport) async throws {
+        let received = events.compactMap { message -> (lock: String, event: JSONObject)? in
+            let parts = message.topic.split(separator: "/")
+            guard parts.count >= 4, let o = try? JSON.parseObject(message.payload) else { return nil }
+            return (String(parts[parts.count - 3]), o)
+        }
+        var actuations: [String: Int] = [:]
+        for lock in stack.locks {
+            let audit = try await history(lock)
+            let atSubscriber = Set(received.filter { $0.lock == lock && $0.event["source"] == nil }.compactMap { $0.event["seq"]?.intValue })
+            let truth = try await groundTruth(lock, seen: audit.lockSeqs.union(atSubscriber))
+            report.lockEvents += truth.expected.count
+            report.skippedByDesign += truth.skipped
+            report.missingFromAudit += truth.expected.subtracting(audit.lockSeqs).count
+            report.missingAtSubscriber += truth.expected.subtracting(atSubscriber).count
+            for event in audit.events {
+                if let id = event["request_id"]?.stringValue, ["lock", "unlock"].contains(event["event_type"]?.stringValue ?? "") {
+                    actuations[id, default: 0] += 1
+                }
+            }
+        }
+        // Every copy of one (lock, source, epoch, seq) must be the same event (`delayed` aside).
+        var copies: [String: [String]] = [:]
+        for (lock, event) in received {
+            guard let seq = event["seq"]?.intValue else { continue }
+            var body = event
+            body["delayed"] = nil
+            let key = "\(lock)/\(event["source"]?.stringValue ?? "lock")/\(event["epoch"]?.intValue ?? 0)/\(seq)"
+            copies[key, default: []].append((try? body.serialized()) ?? "")
+        }
+        for (_, list) in copies where list.count > 1 {
+            report.markedDuplicates += list.count - 1
+            if Set(list).count > 1 { report.conflictingDuplicates += 1 }
+        }
+        report.actuatedTwice = requestIDs.filter { (actuations[$0] ?? 0) > 1 }.count
+    }
+
+    /// The seqs that exist in the lock's current epoch: 1 up to the seq of its latest snapshot,
+    /// without the runs the emulator skipped (gaps over 500 in everything seen).
+    private func groundTruth(_ lock: String, seen: Set<Int64>) async throws -> (expected: Set<Int64>, skipped: Int) {
+        let snapshot = try await latestSnapshot(lock)
+        let last = max(snapshot.seq, seen.max() ?? 0)
+        guard last > 0 else { return ([], 0) }
+        var expected = Set(1...last)
+        var skipped = 0
+        let sorted = ([0] + seen.sorted() + [last + 1])
+        for (low, high) in zip(sorted, sorted.dropFirst()) where high - low - 1 > Self.designedSkip {
+            expected.subtract((low + 1)..<high)
+            skipped += Int(high - low - 1)
+        }
+        return (expected, skipped)
+    }
+
+    /// The lock's latest device snapshot: its epoch and last seq.
+    private func latestSnapshot(_ lock: String) async throws -> (epoch: Int64, seq: Int64) {
+        let topic = "\(stack.prefix)/\(lock)/state"
+        try await waitUntil(10, "the snapshot of \(lock)") { snapshots.messages.contains { $0.topic == topic } }
+        let o = try JSON.parseObject(snapshots.messages.last { $0.topic == topic }!.payload)
+        return (o["epoch"]?.intValue ?? 0, o["seq"]?.intValue ?? 0)
+    }
+
+    /// The lock's audit log: its events, and the seqs of the lock's own (not the bridge's).
+    private func history(_ lock: String) async throws -> (events: [JSONObject], lockSeqs: Set<Int64>) {
+        let data = try await request("history", ["lock": .string(lock), "limit": 10_000])
+        let events = (data.arrayValue ?? []).compactMap(\.objectValue)
+        return (events, Set(events.filter { $0["source"] == nil }.compactMap { $0["seq"]?.intValue }))
+    }
+
+    /// A bridge request and its answer's `data`, matched by transaction.
+    private func request(_ name: String, _ body: JSONObject) async throws -> JSONValue {
+        let transaction = UUID().uuidString
+        var o = body
+        o["transaction"] = .string(transaction)
+        try await client.publish("\(stack.base)/bridge/request/\(name)", text: try o.serialized())
+        let answer = try await responses.next(within: 10, "the \(name) answer") { message in
+            message.topic.hasSuffix("/\(name)") && (try? JSON.parseObject(message.payload))?["transaction"]?.stringValue == transaction
+        }
+        let response = try JSON.parseObject(answer.payload)
+        guard response["status"]?.stringValue == "ok", let data = response["data"] else {
+            throw ChaosFailure("the \(name) request was refused: \(String(decoding: answer.payload, as: UTF8.self))")
+        }
+        return data
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import JSON
+import LockAPI
+import Locking
+import MQTT
+import TestSupport
+
+/// One schedule of the chaos suite: real processes through a real broker with persistence, 20
+/// emulated locks driven by sim actions at about 40/s, a few remote commands (some retried with
+/// the same request id), and a persistent QoS 1 subscriber of the public events. Faults run for
+/// `seconds`; then the stack settles and the ground truth, each lock's own `seq`, is compared
+/// with the audit log (`history`) and with what the subscriber received.
+public struct ChaosRun: Sendable {
+    public var seconds: Double
+    public var lockCount = 20
+    public var actionsPerSecond = 40.0
+    public var log: @Sendable (String) -> Void
+
+    public init(seconds: Double, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.seconds = seconds
+        self.log = log
+    }
+
+    public func run(_ schedule: ChaosSchedule) async throws -> ChaosReport {
+        let stack = try await ChaosStack(locks: lockCount)
+        var report = ChaosReport(schedule: schedule, seconds: seconds)
+        do {
+            try await exercise(stack, schedule, &report)
+        } catch {
+            await stack.stop()
+            throw ChaosFailure("\(schedule.rawValue): \(error)\n\(stack.tails)")
+        }
+        await stack.stop()
+        return report
+    }
+
+    private func exercise(_ stack: ChaosStack, _ schedule: ChaosSchedule, _ report: inout ChaosReport) async throws {
+        try stack.startEmulator()
+        try stack.startBridge()
+        let driver = try await TestClients.connect(stack.broker, "chaos-driver") { $0.connectTimeout = .seconds(5) }
+        // The persistent subscriber: its session outlives the broker restarts.
+        let subscriber = try await TestClients.connect(stack.broker, "chaos-subscriber") { config in
+            config.cleanStart = false
+            config.sessionExpiry = 3600
+        }
+        let events = try await MessageCollector(subscriber, "\(stack.base)/+/event/#", options: SubscribeOptions(qos: .atLeastOnce))
+        let availability = try await MessageCollector(driver, "\(stack.base)/+/availability")
+        try await waitUntil(30, "every lock online") {
+            Set(availability.messages.filter { $0.text == "online" }.map(\.topic)).count == stack.locks.count
+        }
+        log("\(schedule.rawValue): \(stack.locks.count) locks online, faults for \(Int(seconds)) s")
+
+        let load = ChaosLoad(stack: stack, client: driver, actionsPerSecond: actionsPerSecond)
+        let traffic = Task { await load.run() }
+        let faults = try await inject(schedule, stack)
+        traffic.cancel()
+        await traffic.value
+        report.faults = faults
+        report.actions = load.actions
+        report.commands = load.requestIDs.count
+
+        // Everything back up; then the bridge must catch up on its own.
+        if !(stack.emulator?.isRunning ?? false) { try stack.startEmulator() }
+        if !(stack.bridge?.isRunning ?? false) { try stack.startBridge() }
+        let audit = try await ChaosAudit(stack: stack, client: driver)
+        try await audit.settle(log: log)
+        report.outboxUndelivered = try await audit.undelivered()
+        try await audit.compare(events: events.messages, requestIDs: load.requestIDs, into: &report)
+        await subscriber.disconnect()
+        await driver.disconnect()
+    }
+
+    /// Runs the schedule's faults until `seconds` have passed; returns how many were injected.
+    private func inject(_ schedule: ChaosSchedule, _ stack: ChaosStack) async throws -> Int {
+        let end = ContinuousClock.now + .seconds(seconds)
+        var faults = 0
+        while ContinuousClock.now < end {
+            try await Task.sleep(for: .milliseconds(Int(Double.random(in: schedule.interval) * 1000)))  // the schedule's spacing
+            guard ContinuousClock.now < end else { break }
+            switch schedule {
+            case .brokerKill:
+                try await stack.broker.kill9()
+                try await stack.broker.startAgain()
+            case .brokerTerm:
+                try await stack.broker.restart()
+            case .bridgeKill:
+                try await stack.kill(stack.bridge)
+                try stack.startBridge()
+            case .emulatorKill:
+                try await stack.kill(stack.emulator)
+                try stack.startEmulator()
+            }
+            faults += 1
+        }
+        return faults
+    }
+}
+
+public struct ChaosFailure: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
