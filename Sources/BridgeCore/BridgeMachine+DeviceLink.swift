@@ -91,7 +91,10 @@ extension BridgeMachine {
         guard locks[id] != nil else { return [] }
         guard var event = try? JSON.parseObject(payload), let category = event["category"]?.stringValue,
             ["access", "fault", "credential", "system"].contains(category),
-            let seq = event["seq"]?.intValue, let epoch = event["epoch"]?.intValue
+            let seq = event["seq"]?.intValue, let epoch = event["epoch"]?.intValue,
+            // Only what a client can read goes out (found by the device fuzz target: an event
+            // without `event_type` was published as it came).
+            (try? PublicEvent(object: event)) != nil
         else {
             counters.badDeviceMessages += 1
             logger.info("unreadable device event", metadata: ["lock.id": "\(id)"])

@@ -84,6 +84,16 @@ import Testing
         #expect(h.machineCounters.sequenceGaps == 1)
     }
 
+    /// Found by the device fuzz target: an event without `event_type` was audited and published
+    /// as it came, and no client could read it.
+    @Test func anEventClientsCannotReadIsCountedNotPublished() {
+        var h = CoreHarness()
+        h.report("door")
+        let broken = #"{"v":2,"category":"access","evente_ytp":"unlock","method":"keypad","seq":1,"epoch":1,"at":"2027-01-15T08:00:00.000Z"}"#
+        #expect(h.handle(.deviceEvent(LockID("door")!, payload: Array(broken.utf8))).events.isEmpty)
+        #expect(h.machineCounters.badDeviceMessages == 1)
+    }
+
     @Test func anUnreadableSnapshotIsCountedAndChangesNothing() {
         var h = CoreHarness()
         #expect(h.handle(.deviceState(LockID("door")!, payload: Array(#"{"v":1}"#.utf8), retained: false)).isEmpty)
