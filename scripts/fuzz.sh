@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make fuzz`: runs every libFuzzer target for FUZZ_RUNS executions (default 10^6 each), from the
 # checked-in seeds (Fuzz/corpus/<target>) and regressions (Fuzz/regressions/<target>). New inputs
-# go to .build-fuzz/corpus/<target>, never into the repository; a crash or leak stops the run and
+# go to .build-fuzz/corpus/<target>, never into the repository. FUZZ_RUNS_<target> (for example
+# FUZZ_RUNS_json) overrides the count for one target; a crash or leak stops the run and
 # names the input libFuzzer saved, which then belongs in Fuzz/regressions/<target>/ with the fix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,11 +14,13 @@ mkdir -p .build-fuzz/corpus .build-fuzz/crashes
 total_execs=0
 started=$(date +%s)
 for target in $targets; do
+    runs_var="FUZZ_RUNS_$target"
+    target_runs="${!runs_var:-$runs}"
     work=".build-fuzz/corpus/$target"
     mkdir -p "$work" "Fuzz/regressions/$target"
     log=".build-fuzz/$target.log"
     t0=$(date +%s)
-    if ! FUZZ_TARGET="$target" "$binary" -runs="$runs" -max_len=4096 -timeout=10 -print_final_stats=1 \
+    if ! FUZZ_TARGET="$target" "$binary" -runs="$target_runs" -max_len=4096 -timeout=10 -print_final_stats=1 \
         -artifact_prefix=".build-fuzz/crashes/$target-" "$work" "Fuzz/corpus/$target" "Fuzz/regressions/$target" > "$log" 2>&1; then
         echo "fuzz $target: FAILED after $(( $(date +%s) - t0 )) s; the input is in .build-fuzz/crashes/ (log: $log)" >&2
         grep -E "ERROR|Fatal error|SUMMARY|Test unit written" "$log" | head -5 >&2
