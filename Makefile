@@ -27,6 +27,14 @@ test-asan: deps
 	swift build --build-tests --sanitize=address --scratch-path .build-asan $(SWIFT_BUILD_FLAGS)
 	ASAN_OPTIONS="detect_leaks=0:halt_on_error=1" swift test --skip-build --sanitize=address --scratch-path .build-asan $(SWIFT_BUILD_FLAGS)
 
+# Real processes under faults: broker SIGKILL/SIGTERM, bridge and emulator kill -9, CHAOS_S
+# seconds in all (default 120; docs/reliability.md). A short run is part of `make test`.
+chaos: deps
+	swift build --product lockbridge $(SWIFT_BUILD_FLAGS)
+	swift build --product lock-emulator $(SWIFT_BUILD_FLAGS)
+	swift build --product chaos $(SWIFT_BUILD_FLAGS)
+	.build/debug/chaos
+
 # libFuzzer on every fuzz target, FUZZ_RUNS executions each (default 10^6; docs/reliability.md).
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xlinker --allow-multiple-definition
 fuzz: deps

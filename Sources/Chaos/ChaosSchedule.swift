@@ -18,5 +18,5 @@ public enum ChaosSchedule: String, CaseIterable, Sendable {
     }
 
     /// Whether the broker may lose messages it had acknowledged (it was killed before saving).
-    var brokerMayLose: Bool { self == .brokerKill }
+    public var brokerMayLose: Bool { self == .brokerKill }
 }
