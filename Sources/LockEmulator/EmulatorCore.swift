@@ -19,6 +19,8 @@ struct EmulatorCore {
     let order: [LockID]
     /// Locks changed since the last save.
     private(set) var dirty: Set<LockID> = []
+    /// The access attempt of the last input applied, if it made one (for `sim/result`).
+    private var lastAttempt: AccessEvent?
     /// Commands refused for a bad MAC, a replay or the retain flag.
     private(set) var refusedCommands = 0
     let started = Date()
@@ -91,7 +93,11 @@ struct EmulatorCore {
         do {
             let (action, input) = try SimAction.parse(payload)
             var out = apply(id, input, lockTime: lockTime, wall: wall)
-            out.append(Outgoing(topic: reply, payload: Self.bytes(["status": "ok", "action": .string(action)])))
+            var result: JSONObject = ["status": "ok", "action": .string(action)]
+            // What the lock did with an attempt to get in, also while it is cut off (then its
+            // event waits): so a test can try a way in and see the answer whatever the link.
+            if let attempt = lastAttempt { result["access"] = .object(EventPayload.access(attempt)) }
+            out.append(Outgoing(topic: reply, payload: Self.bytes(result)))
             return out
         } catch {
             var problem: JSONObject = ["code": .string(error.code), "message": .string(error.message)]
@@ -140,6 +146,10 @@ struct EmulatorCore {
         let wasReachable = entry.reachable
         let percentBefore = entry.lock.battery.reportedPercent
         let outputs = entry.lock.handle(input, now: lockTime)
+        lastAttempt = outputs.lazy.compactMap { output -> AccessEvent? in
+            guard case .event(let event) = output, case .access(let access) = event.body else { return nil }
+            return access
+        }.first
         let reachable = entry.reachable
         let changed = !outputs.isEmpty || entry.lock.battery.reportedPercent != percentBefore
         if quietUnlessChanged && !changed && wasReachable == reachable { return [] }
