@@ -135,4 +135,31 @@ struct ChaosAudit {
         }
         return data
     }
+
+    /// Where one of `codes` appears as its own token (not inside a longer run of digits), in a
+    /// payload outside `set` and `sim` (the only places a code may travel) or in a log line.
+    static func leaks(of codes: [String], messages: [MQTTMessage], logs: String, into scanned: inout Int) -> [String] {
+        func contains(_ text: Substring, _ code: String) -> Bool {
+            var rest = text[...]
+            while let range = rest.range(of: code) {
+                let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
+                let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
+                if !(before?.isNumber ?? false) && !(after?.isNumber ?? false) { return true }
+                rest = text[range.upperBound...]
+            }
+            return false
+        }
+        var found: [String] = []
+        for message in messages where !message.topic.hasSuffix("/set") && !message.topic.hasSuffix("/sim") {
+            scanned += 1
+            let text = String(decoding: message.payload, as: UTF8.self)
+            if codes.contains(where: { contains(text[...], $0) }) { found.append(message.topic) }
+        }
+        // Named by number only: the line itself would carry the code into this report.
+        for (number, line) in logs.split(separator: "\n").enumerated() {
+            scanned += 1
+            if codes.contains(where: { contains(line, $0) }) { found.append("log line \(number + 1)") }
+        }
+        return found
+    }
 }

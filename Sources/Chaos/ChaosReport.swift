@@ -17,12 +17,16 @@ public struct ChaosReport: Sendable {
     public var actuatedTwice = 0
     /// Seqs the emulator skipped after an unclean stop (designed, not loss).
     public var skippedByDesign = 0
+    /// Where a code used in the run appeared as its own token, outside `set` and `sim`.
+    public var codeLeaks: [String] = []
+    /// Payloads and log lines scanned for the codes.
+    public var scanned = 0
 
     /// Events the subscriber missed are the broker's loss when it was SIGKILLed; a failure otherwise.
     public var subscriberLossIsBrokers: Bool { schedule.brokerMayLose }
 
     public var passed: Bool {
-        missingFromAudit == 0 && conflictingDuplicates == 0 && outboxUndelivered == 0 && actuatedTwice == 0
+        missingFromAudit == 0 && conflictingDuplicates == 0 && outboxUndelivered == 0 && actuatedTwice == 0 && codeLeaks.isEmpty
             && (subscriberLossIsBrokers || missingAtSubscriber == 0) && lockEvents > 0
     }
 
@@ -33,6 +37,7 @@ public struct ChaosReport: Sendable {
         return "chaos \(schedule.rawValue): \(Int(seconds)) s, \(faults) faults, \(actions) sim actions, \(lockEvents) lock events"
             + " (\(skippedByDesign) seqs skipped by emulator restarts), audit \(lockEvents - missingFromAudit)/\(lockEvents), \(subscriber),"
             + " \(markedDuplicates) marked duplicates, \(conflictingDuplicates) conflicting, outbox_undelivered \(outboxUndelivered.map(String.init) ?? "?"),"
-            + " \(commands) commands, \(actuatedTwice) actuated twice: \(passed ? "ok" : "FAILED")"
+            + " \(commands) commands, \(actuatedTwice) actuated twice, codes found in \(codeLeaks.count) of \(scanned) payloads and log lines:"
+            + " \(passed ? "ok" : "FAILED")"
     }
 }

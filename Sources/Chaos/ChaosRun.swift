@@ -50,7 +50,17 @@ public struct ChaosRun: Sendable {
         }
         log("\(schedule.rawValue): \(stack.locks.count) locks online, faults for \(Int(seconds)) s")
 
+        // Everything on the broker, to scan for codes at the end.
+        let everything = try await MessageCollector(driver, "#")
         let load = ChaosLoad(stack: stack, client: driver, actionsPerSecond: actionsPerSecond)
+        let results = try await MessageCollector(driver, "\(stack.base)/+/result")
+        try await load.equip()
+        try await waitUntil(20, "every lock's code set") {
+            Set(results.messages.compactMap { message -> String? in
+                guard let o = try? JSON.parseObject(message.payload), o["status"]?.stringValue == "ok" else { return nil }
+                return o["request_id"]?.stringValue.flatMap { $0.hasPrefix("equip-") ? $0 : nil }
+            }).count == stack.locks.count
+        }
         let traffic = Task { await load.run() }
         let faults = try await inject(schedule, stack)
         traffic.cancel()
@@ -66,6 +76,8 @@ public struct ChaosRun: Sendable {
         try await audit.settle(log: log)
         report.outboxUndelivered = try await audit.undelivered()
         try await audit.compare(events: events.messages, requestIDs: load.requestIDs, into: &report)
+        report.codeLeaks = ChaosAudit.leaks(
+            of: [ChaosLoad.code, ChaosLoad.wrongCode], messages: everything.messages, logs: stack.logs, into: &report.scanned)
         await subscriber.disconnect()
         await driver.disconnect()
     }

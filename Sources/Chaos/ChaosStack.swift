@@ -13,6 +13,8 @@ final class ChaosStack: @unchecked Sendable {
     let keyFile: String
     private(set) var bridge: ChildProcess?
     private(set) var emulator: ChildProcess?
+    /// Every process started, kept so that their logs can be scanned for codes at the end.
+    private(set) var started: [ChildProcess] = []
 
     init(locks: Int) async throws {
         broker = try await Broker.start(BrokerOptions(persistence: true))
@@ -28,17 +30,22 @@ final class ChaosStack: @unchecked Sendable {
         emulator = try ChildProcess("lock-emulator", [
             "--broker", broker.url, "--state-dir", broker.directory.appendingPathComponent("emulator").path, "--enable-sim",
             "--device-key-file", keyFile, "--topic-prefix", prefix, "--tick-interval", "0.05", "--heartbeat-interval", "0.5",
-            "--hash-iterations", "64", "--instance", "emu-chaos",
+            "--hash-iterations", "64", "--instance", "emu-chaos", "--log-level", "debug",
         ] + locks.flatMap { ["--lock", $0] })
+        started.append(emulator!)
     }
 
     func startBridge() throws {
         bridge = try ChildProcess("lockbridge", [
             "run", "--broker", broker.url, "--data-dir", broker.directory.appendingPathComponent("bridge").path,
             "--base-topic", base, "--device-topic-prefix", prefix, "--device-key-file", keyFile,
-            "--offline-after", "3", "--command-timeout", "5", "--tick-interval", "0.1", "--no-discovery",
+            "--offline-after", "3", "--command-timeout", "5", "--tick-interval", "0.1", "--no-discovery", "--log-level", "debug",
         ])
+        started.append(bridge!)
     }
+
+    /// Everything every bridge and emulator process wrote.
+    var logs: String { started.map(\.text).joined(separator: "\n") }
 
     /// `kill -9`, then wait for the process to be gone.
     func kill(_ process: ChildProcess?) async throws {

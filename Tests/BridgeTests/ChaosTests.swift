@@ -1,4 +1,4 @@
-import Chaos
+@testable import Chaos
 import Foundation
 import Testing
 
@@ -17,7 +17,18 @@ import Testing
             #expect(report.schedule.brokerMayLose || report.missingAtSubscriber == 0, "\(report.line)")
             #expect(report.conflictingDuplicates == 0 && report.actuatedTwice == 0, "\(report.line)")
             #expect(report.outboxUndelivered == 0, "\(report.line)")
+            #expect(report.codeLeaks.isEmpty && report.scanned > 1000, "\(report.line): \(report.codeLeaks.prefix(5))")
             #expect(report.passed, "\(report.line)")
         }
+    }
+}
+
+/// The scan itself finds a code where it should, and only as its own token.
+@Suite struct ChaosScanTests {
+    @Test func aCodeIsFoundAsATokenButNotInsideALongerNumber() {
+        var scanned = 0
+        let logs = "ok 1604817 counter\nbad code=604817 here\n6048170 is fine"
+        #expect(ChaosAudit.leaks(of: ["604817"], messages: [], logs: logs, into: &scanned) == ["log line 2"])
+        #expect(scanned == 3)
     }
 }
