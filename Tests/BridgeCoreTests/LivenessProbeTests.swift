@@ -46,6 +46,11 @@ import Testing
         let sent = pings(h, out)
         #expect((2...3).contains(sent.count), "one probe per interval, the first within the first interval")
         #expect(sent.allSatisfy { $0.requestID.hasPrefix("probe-") })
+        // Probes share the commands' replay counter: each is above the one before, and the next
+        // command is above them all, so the lock never drops a command as a replay.
+        #expect(zip(sent, sent.dropFirst()).allSatisfy { $0.counter < $1.counter })
+        let next = h.deviceCommands(h.command("door", #"{"command":"lock"}"#), "door")
+        #expect(next.count == 1 && next[0].counter > (sent.last?.counter ?? .max))
         // Answered probes publish nothing: no result, no fault, no state.
         #expect(out.json("lockbridge/door/result").isEmpty && out.faultChanges.isEmpty)
         #expect(out.publications.filter { $0.topic == "lockbridge/door/state" }.isEmpty)
