@@ -65,8 +65,15 @@ struct ChaosAudit {
             let truth = try await groundTruth(lock, seen: audit.lockSeqs.union(atSubscriber))
             report.lockEvents += truth.expected.count
             report.skippedByDesign += truth.skipped
-            report.missingFromAudit += truth.expected.subtracting(audit.lockSeqs).count
-            report.missingAtSubscriber += truth.expected.subtracting(atSubscriber).count
+            let notAudited = truth.expected.subtracting(audit.lockSeqs)
+            let notReceived = truth.expected.subtracting(atSubscriber)
+            report.missingFromAudit += notAudited.count
+            report.missingAtSubscriber += notReceived.count
+            report.missingExamples += notAudited.sorted().prefix(2).map { "\(lock)#\($0) (audit)" }
+            report.missingExamples += notReceived.sorted().prefix(2).map { seq in
+                let audited = audit.events.first { $0["source"] == nil && $0["seq"]?.intValue == seq }
+                return "\(lock)#\(seq) (subscriber; audited \(audited.map { "as \($0["event_type"]?.stringValue ?? "?")\($0["delayed"]?.boolValue == true ? ", delayed" : "")" } ?? "no"))"
+            }
             for event in audit.events {
                 if let id = event["request_id"]?.stringValue, ["lock", "unlock"].contains(event["event_type"]?.stringValue ?? "") {
                     actuations[id, default: 0] += 1

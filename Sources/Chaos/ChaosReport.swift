@@ -21,6 +21,8 @@ public struct ChaosReport: Sendable {
     public var codeLeaks: [String] = []
     /// Payloads and log lines scanned for the codes.
     public var scanned = 0
+    /// A few of the events that went missing, as `lock#seq (where)`, to start looking.
+    public var missingExamples: [String] = []
 
     /// Events the subscriber missed are the broker's loss when it was SIGKILLed; a failure otherwise.
     public var subscriberLossIsBrokers: Bool { schedule.brokerMayLose }
@@ -38,6 +40,6 @@ public struct ChaosReport: Sendable {
             + " (\(skippedByDesign) seqs skipped by emulator restarts), audit \(lockEvents - missingFromAudit)/\(lockEvents), \(subscriber),"
             + " \(markedDuplicates) marked duplicates, \(conflictingDuplicates) conflicting, outbox_undelivered \(outboxUndelivered.map(String.init) ?? "?"),"
             + " \(commands) commands, \(actuatedTwice) actuated twice, codes found in \(codeLeaks.count) of \(scanned) payloads and log lines:"
-            + " \(passed ? "ok" : "FAILED")"
+            + " \(passed ? "ok" : "FAILED")" + (missingExamples.isEmpty ? "" : "; missing for example \(missingExamples.prefix(8).joined(separator: ", "))")
     }
 }

@@ -74,6 +74,9 @@ public struct ChaosRun: Sendable {
         if !(stack.bridge?.isRunning ?? false) { try stack.startBridge() }
         let audit = try await ChaosAudit(stack: stack, client: driver)
         try await audit.settle(log: log)
+        // The broker may still be delivering its backlog to the subscriber: wait until nothing
+        // has arrived for 2 s (at most 30 s), so what is missing then is missing.
+        try await Self.quiet(events, for: .seconds(2), within: .seconds(30))
         report.outboxUndelivered = try await audit.undelivered()
         try await audit.compare(events: events.messages, requestIDs: load.requestIDs, into: &report)
         report.codeLeaks = ChaosAudit.leaks(
@@ -105,6 +108,24 @@ public struct ChaosRun: Sendable {
             faults += 1
         }
         return faults
+    }
+}
+
+extension ChaosRun {
+    /// Returns once `collector` has received nothing new for `interval`, or after `limit`.
+    static func quiet(_ collector: MessageCollector, for interval: Duration, within limit: Duration) async throws {
+        let end = ContinuousClock.now + limit
+        var count = collector.messages.count
+        var since = ContinuousClock.now
+        while ContinuousClock.now < end {
+            try await Task.sleep(for: .milliseconds(200))  // poll until quiet or the limit
+            let now = collector.messages.count
+            if now != count {
+                (count, since) = (now, ContinuousClock.now)
+            } else if ContinuousClock.now - since >= interval {
+                return
+            }
+        }
     }
 }
 
