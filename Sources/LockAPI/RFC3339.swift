@@ -7,7 +7,8 @@ import Glibc
 public enum RFC3339 {
     /// Formats `date` in UTC with milliseconds.
     public static func format(_ date: Date) -> String {
-        let millis = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        // A microsecond's nudge: a time parsed from milliseconds is often a hair below them in binary.
+        let millis = (date.timeIntervalSince1970 * 1000 + 0.001).rounded(.down)
         var seconds = time_t(Int((millis / 1000).rounded(.down)))
         let ms = Int(millis - Double(seconds) * 1000)
         var parts = tm()
@@ -39,17 +40,18 @@ public enum RFC3339 {
             (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var index = 19
-        var fraction = 0.0
+        // Milliseconds, the precision `format` writes: further digits are read and dropped, so
+        // a time read back from what it wrote is the same time (found by the device fuzz target).
+        var millis = 0
         if index < b.count, b[index] == 46 {
             index += 1
-            var scale = 0.1
             let start = index
             while index < b.count, b[index] >= 48, b[index] <= 57 {
-                fraction += Double(b[index] - 48) * scale
-                scale /= 10
+                if index - start < 3 { millis = millis * 10 + Int(b[index] - 48) }
                 index += 1
             }
             guard index > start else { return nil }
+            for _ in min(index - start, 3)..<3 { millis *= 10 }
         }
         guard index < b.count else { return nil }
         var offset = 0
@@ -73,6 +75,6 @@ public enum RFC3339 {
         parts.tm_min = Int32(minute)
         parts.tm_sec = Int32(second)
         let epoch = timegm(&parts)
-        return Date(timeIntervalSince1970: Double(epoch - offset) + fraction)
+        return Date(timeIntervalSince1970: (Double(epoch - offset) * 1000 + Double(millis)) / 1000)
     }
 }

@@ -93,4 +93,18 @@ import Testing
             #expect(RFC3339.parse(bad) == nil, "\(bad)")
         }
     }
+
+    /// Found by the device fuzz target: a time with more than three fraction digits read back
+    /// differently after being written, so a snapshot did not survive its own round trip.
+    @Test func whatIsWrittenReadsBackTheSame() throws {
+        let long = try #require(RFC3339.parse("2026-11-25T11:09:13.96022222222222222Z"))
+        #expect(long == RFC3339.parse("2026-11-25T11:09:13.960Z"))
+        #expect(RFC3339.parse("2026-11-25T11:09:13.9Z") == RFC3339.parse("2026-11-25T11:09:13.900Z"))
+        for millis in stride(from: 0, to: 1_000_000, by: 997) {
+            let date = Date(timeIntervalSince1970: 1_795_600_000 + Double(millis) / 1000)
+            let text = RFC3339.format(date)
+            let back = try #require(RFC3339.parse(text))
+            #expect(RFC3339.format(back) == text && RFC3339.parse(RFC3339.format(back)) == back, "\(text)")
+        }
+    }
 }
