@@ -28,7 +28,18 @@ extension BridgeConfiguration {
     /// Applies a YAML config file (keys as in config/lockbridge.yaml) on top of the defaults.
     public mutating func apply(yaml text: String) throws(ConfigurationError) -> FileExtras {
         let root: Any?
-        do { root = try Yams.load(yaml: text) } catch { throw ConfigurationError(message: "not valid YAML: \(Self.where(error))") }
+        do {
+            // Yams stops the process on a mapping key that is not a plain value (`? [a]: 1`),
+            // so the tree is checked first (found by the config fuzz target).
+            if let tree = try Yams.compose(yaml: text), let mark = Self.complexKey(in: tree) {
+                throw ConfigurationError(message: "not valid YAML: line \(mark.line), column \(mark.column): a key must be a plain value")
+            }
+            root = try Yams.load(yaml: text)
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError(message: "not valid YAML: \(Self.where(error))")
+        }
         guard let root else { return FileExtras() }
         guard let map = root as? [String: Any] else { throw ConfigurationError(message: "the file must be a mapping of keys to values") }
         var extras = FileExtras()
@@ -116,6 +127,27 @@ extension BridgeConfiguration {
             return "line \(context.mark.line): a key appears twice (\(duplicates.sorted().joined(separator: ", ")))"
         default:
             return "unreadable"
+        }
+    }
+}
+
+extension BridgeConfiguration {
+    /// Where the first mapping key that is not a scalar is, if there is one.
+    static func complexKey(in node: Node) -> (line: Int, column: Int)? {
+        switch node {
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                guard case .scalar = key else {
+                    let mark = key.mark ?? mapping.mark
+                    return (mark?.line ?? 0, mark?.column ?? 0)
+                }
+                if let mark = complexKey(in: value) { return mark }
+            }
+            return nil
+        case .sequence(let sequence):
+            return sequence.lazy.compactMap { complexKey(in: $0) }.first
+        case .scalar, .alias:
+            return nil
         }
     }
 }

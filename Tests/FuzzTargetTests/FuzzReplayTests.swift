@@ -43,4 +43,18 @@ import BridgeCore
             #expect(!"\(error)".contains("hunter2"))
         }
     }
+
+    /// Found by the config target: Yams stopped the process on a mapping key that is not a plain
+    /// value, so a malformed config crashed `lockbridge run` instead of exit code 2.
+    @Test func aConfigWithAComplexKeyIsRefusedNotACrash() {
+        var settings = BridgeConfiguration()
+        for text in ["? [a, b]\n: 1\n", "offline_after_s: 90\nnested:\n  ? {x: 1}\n  : 2\n"] {
+            #expect(throws: ConfigurationError.self) { try settings.apply(yaml: text) }
+            do {
+                _ = try settings.apply(yaml: text)
+            } catch {
+                #expect("\(error)".contains("a key must be a plain value"), "\(error)")
+            }
+        }
+    }
 }
