@@ -27,14 +27,19 @@ extension FuzzTarget {
     static let config = FuzzTarget(name: "config", summary: "YAML config loader: deterministic; no refusal quotes a password") { bytes in
         let text = String(decoding: bytes, as: UTF8.self)
         guard let refused = refusal(text) else { return }
-        for line in text.split(separator: "\n") {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2, !parts[0].hasPrefix("#"), parts[0].lowercased().contains("password") else { continue }
             let value = parts[1].trimmingCharacters(in: .whitespaces)
             guard value.count >= 4, refused.contains(value) else { continue }
+            // Only this line's value changes: the same letters elsewhere (in a key the refusal
+            // names, say) are not the password.
             let marker = String(repeating: "Q", count: value.count)
-            let swapped = refusal(text.replacingOccurrences(of: value, with: marker)) ?? ""
-            invariant(!swapped.contains(marker), "config", "a refusal quoted a password")
+            var swapped = lines
+            swapped[index] = "\(parts[0]): \(marker)"[...]
+            let again = refusal(swapped.joined(separator: "\n")) ?? ""
+            invariant(!again.contains(marker), "config", "a refusal quoted a password")
         }
     }
 
