@@ -105,6 +105,19 @@ import TestSupport
         try await crew.stop()
     }
 
+    /// Nobody under the shipped ACL can act on a lock's physical world: `sim` is the emulator's
+    /// to read (only with --enable-sim) and no user's to write. The marker that proves the
+    /// emulator would have seen it is a command from the bridge, which it may read.
+    @Test func nobodyCanWriteTheSimulatedWorld() async throws {
+        let crew = try await Crew.start()
+        for forger in ["bridge", "automation", "ha", "emulator"] {
+            let outcome = try await crew.send(
+                "lockdev/t1/sim", from: forger, to: "emulator", marker: ("bridge", "lockdev/t1/cmd"))
+            #expect(outcome == Self.forbiddenWrite, "\(forger) → lockdev/t1/sim")
+        }
+        try await crew.stop()
+    }
+
     @Test func forgedPublishesAreRefusedAndNeverDelivered() async throws {
         let crew = try await Crew.start()
         // (forger, topic, a user who may read the topic, the topic's rightful writer)
