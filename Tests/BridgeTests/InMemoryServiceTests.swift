@@ -15,16 +15,23 @@ import TestSupport
 /// `BridgeService` as a whole (inputs, executor, SQLite, outbox) over the in-memory transport:
 /// no broker, no processes, so it runs in well under a second. The test plays the lock.
 @Suite struct InMemoryServiceTests {
-    @Test func aSnapshotBecomesStateAndACommandGetsItsResultThroughTheWholeService() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockbridge-inmemory-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    /// A bridge configuration with its data directory and a fresh device key under `directory`.
+    static func configuration(in directory: URL) throws -> BridgeConfiguration {
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
         let keyFile = directory.appendingPathComponent("device.key").path
         try DeviceSigner.newKeyFileContents().write(toFile: keyFile, atomically: true, encoding: .utf8)
         var configuration = BridgeConfiguration()
         configuration.dataDirectory = directory.appendingPathComponent("data").path
         configuration.deviceKeyFile = keyFile
         configuration.tickInterval = 0.05
+        return configuration
+    }
+
+    @Test func aSnapshotBecomesStateAndACommandGetsItsResultThroughTheWholeService() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockbridge-inmemory-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = try Self.configuration(in: directory)
+        let keyFile = configuration.deviceKeyFile
 
         let broker = InMemoryBroker()
         let test = broker.client()
@@ -85,13 +92,7 @@ import TestSupport
     @Test func anEventReplayedAfterARestartIsMarkedDelayed() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockbridge-replay-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
-        let keyFile = directory.appendingPathComponent("device.key").path
-        try DeviceSigner.newKeyFileContents().write(toFile: keyFile, atomically: true, encoding: .utf8)
-        var configuration = BridgeConfiguration()
-        configuration.dataDirectory = directory.appendingPathComponent("data").path
-        configuration.deviceKeyFile = keyFile
-        configuration.tickInterval = 0.05
+        let configuration = try Self.configuration(in: directory)
         let event = #"{"event_type":"unlock","method":"mechanical_key","credential":{"type":"key"},"reason":null,"request_id":null,"seq":7,"epoch":1,"at":"2026-11-25T10:00:00.000Z"}"#
         do {
             let store = try AuditStore(path: "\(configuration.dataDirectory)/lockbridge.sqlite")
