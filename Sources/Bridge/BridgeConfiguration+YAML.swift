@@ -76,6 +76,11 @@ extension BridgeConfiguration {
                 guard let flag = value as? Bool else { throw ConfigurationError(key: key, message: "expected true or false") }
                 discovery = flag
             case "discovery_prefix": discoveryPrefix = try topicLevel(key, value)
+            case "discovery_mode":
+                guard let text = value as? String, let mode = DiscoveryMode(rawValue: text) else {
+                    throw ConfigurationError(key: key, message: "expected device or entity")
+                }
+                discoveryMode = mode
             default:
                 throw ConfigurationError(key: key, message: "unknown setting; see config/lockbridge.yaml for every key")
             }

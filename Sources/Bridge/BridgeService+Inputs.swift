@@ -50,6 +50,13 @@ extension BridgeService {
                 // Home Assistant restarted: every config and state again, paced.
                 if message.text == "online" && !message.retain { inputs.push(.homeAssistantOnline) }
             }
+            // The other layout's retained configs, which an earlier run may have left: they all
+            // arrive before the fence, and the core migrates its own (spec section 5).
+            let scan = DiscoveryScan(configuration)
+            try await client.subscribe(scan.filter, options: SubscribeOptions(qos: .atLeastOnce)) { message in
+                guard message.retain, !message.payload.isEmpty, scan.mightBeOurs(message.topic) else { return }
+                inputs.push(.discoveryConfig(topic: message.topic, payload: message.payload))
+            }
         }
     }
 }

@@ -36,10 +36,20 @@ public struct BridgeConfiguration: Sendable, Equatable {
     /// Home Assistant MQTT discovery, on by default.
     public var discovery = true
     public var discoveryPrefix = "homeassistant"
+    /// One config per lock (Home Assistant 2024.11 and later) or one per entity (older ones).
+    public var discoveryMode = DiscoveryMode.device
     /// Timer resolution for heartbeats, command timeouts and housekeeping.
     public var tickInterval: Double = 0.5
 
     public init() {}
 
     public var requestRetention: TimeInterval { max(24, requestRetentionHours) * 3600 }
+}
+
+/// How Home Assistant discovery configs are laid out (spec section 5).
+public enum DiscoveryMode: String, Sendable, CaseIterable {
+    /// One `<prefix>/device/<node>/config` per lock with every entity in `cmps`.
+    case device
+    /// One `<prefix>/<component>/<node>/<object>/config` per entity, for Home Assistant before 2024.11.
+    case entity
 }

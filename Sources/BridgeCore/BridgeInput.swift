@@ -20,6 +20,9 @@ public enum BridgeInput: Sendable {
     case connected
     /// Home Assistant restarted: every config and state again, paced.
     case homeAssistantOnline
+    /// A retained discovery config of the layout the bridge does not publish (seen at connect):
+    /// perhaps one an earlier run left, to migrate.
+    case discoveryConfig(topic: String, payload: [UInt8])
     /// Time passed: timeouts, gap chasing, code ages, fault clears.
     case tick
     /// Changed locks are due to be saved (all of them at shutdown).

@@ -10,7 +10,7 @@ extension BridgeMachine {
     /// Runs `body` on the lock's context and stores the record back; nil when the lock is unknown.
     mutating func withLock(_ id: LockID, now: Date, _ body: (inout LockContext) -> Void) -> [BridgeEffect]? {
         guard let record = locks[id] else { return nil }
-        var context = LockContext(record, now: now, settings: settings)
+        var context = LockContext(record, now: now, settings: settings, discoveryHeld: !leftovers.complete)
         body(&context)
         locks[id] = context.record
         return context.effects

@@ -9,7 +9,7 @@ extension BridgeMachine {
         if rotationDue { nextRotationCheck = now.addingTimeInterval(min(60, max(1, configuration.codeRotationDays * 86_400 / 10))) }
         var out: [BridgeEffect] = []
         for id in Array(locks.keys) {
-            var context = LockContext(locks[id]!, now: now, settings: settings)
+            var context = LockContext(locks[id]!, now: now, settings: settings, discoveryHeld: !leftovers.complete)
             context.rotationCheckDue = rotationDue
             for feature in Features.all { feature.tick(&context) }
             if let pending = context.record.pending, now >= pending.deadline { timeOut(&context, pending) }

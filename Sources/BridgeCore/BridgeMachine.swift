@@ -38,6 +38,9 @@ public struct BridgeMachine: Sendable {
     /// Bridge-event seqs of locks that have no record (removed, or not heard from since the
     /// start): a record made for one of them goes on from here.
     var bridgeSeqFloor: [LockID: Int64] = [:]
+    /// Discovery configs of the other layout that an earlier run left, found while this
+    /// connection's fence was out; migrated when it returns.
+    var leftovers = DiscoveryLeftovers()
 
     /// - Parameters:
     ///   - stored: what the store kept from the last run.
@@ -73,10 +76,13 @@ public struct BridgeMachine: Sendable {
         case .deviceAck(let id, let payload): return deviceAck(id, payload: payload, now: now)
         case .emulatorStatus(let instance, let online): return emulatorStatus(instance, online: online, now: now)
         case .command(let message): return admit(message, now: now)
-        case .fence(let token): return fence.arrived(token).flatMap { command($0, now: now) }
+        case .fence(let token): return fencePassed(token, now: now)
+        case .discoveryConfig(let topic, let payload): return leftover(topic, payload: payload)
         case .request(let message): return request(message, now: now)
         case .connected: return connected(now: now)
-        case .homeAssistantOnline: return [.publishPaced(discoveryConfigs() + lockTopics(now: now).map(PacedPublication.message))]
+        case .homeAssistantOnline:
+            guard leftovers.complete else { return [] }
+            return [.publishPaced(discoveryConfigs() + lockTopics(now: now).map(PacedPublication.message))]
         case .tick: return tick(now: now)
         case .save(let all): return [.save(savedLocks(all: all))]
         case .prune:
@@ -96,6 +102,21 @@ public struct BridgeMachine: Sendable {
         out.append(.publish(Publication(topic: publicTopics.bridgeState, payload: Array("online".utf8), retain: true)))
         out += lockTopics(now: now).map(BridgeEffect.publish)
         out.append(.publish(infoPublication()))
+        // Discovery waits for the fence: every retained config of an earlier run arrives before it.
+        leftovers = DiscoveryLeftovers()
+        return out
+    }
+
+    /// This connection's fence came back: held commands are released, and the discovery configs
+    /// go out, after migrating whatever an earlier run left in the other layout.
+    mutating func fencePassed(_ token: String, now: Date) -> [BridgeEffect] {
+        let wasComplete = leftovers.complete
+        var out = fence.arrived(token).flatMap { command($0, now: now) }
+        guard fence.passed, !wasComplete else { return out }
+        leftovers.complete = true
+        if leftovers.devices > 0, let discovery = settings.discovery {
+            logger.notice("migrating Home Assistant discovery configs to the \(discovery.mode.rawValue) layout", metadata: ["devices": "\(leftovers.devices)"])
+        }
         let configs = discoveryConfigs()
         if !configs.isEmpty { out.append(.publishPaced(configs)) }
         return out
@@ -114,13 +135,14 @@ public struct BridgeMachine: Sendable {
         return out
     }
 
-    /// Every discovery config: the bridge's own, then each lock's.
+    /// Every discovery config: the bridge's own, then each lock's. A device whose configs an
+    /// earlier run left in the other layout is migrated on the way (``DiscoveryLeftovers``).
     mutating func discoveryConfigs() -> [PacedPublication] {
         guard let discovery = settings.discovery else { return [] }
-        var out: [PacedPublication] = [.message(discovery.bridgePublication())]
+        var out = leftovers.migrating(discovery.bridgeNode, discovery.bridgePublications().map(PacedPublication.message))
         for id in locks.keys.sorted() {
             locks[id]!.discoveryKey = discovery.key(locks[id]!)
-            if let item = discovery.item(for: locks[id]!) { out.append(.discovery(item)) }
+            if let item = discovery.item(for: locks[id]!) { out += leftovers.migrating(discovery.node(id), [.discovery(item)]) }
         }
         return out
     }
@@ -159,7 +181,8 @@ struct CoreSettings: Sendable {
         publicTopics = PublicTopics(base: configuration.baseTopic)
         deviceTopics = DeviceTopics(prefix: configuration.deviceTopicPrefix)
         discovery = configuration.discovery
-            ? Discovery(prefix: configuration.discoveryPrefix, topics: publicTopics, version: BridgeMachine.version) : nil
+            ? Discovery(prefix: configuration.discoveryPrefix, mode: configuration.discoveryMode, topics: publicTopics, version: BridgeMachine.version)
+            : nil
     }
 }
 

@@ -3,13 +3,19 @@ import JSON
 import LockAPI
 import LockCore
 
-/// Home Assistant MQTT discovery (spec section 5): retained configs under
-/// `<prefix>/<component>/<node>/<object>/config`, one device per lock via the bridge's device.
+/// Home Assistant MQTT discovery (spec section 5): retained configs, one per lock on
+/// `<prefix>/device/<node>/config` (`device` mode) or one per entity on
+/// `<prefix>/<component>/<node>/<object>/config` (`entity` mode), and the bridge's own device.
+/// Both layouts are made from ``entities(for:codeRequired:)``.
 struct Discovery: Sendable {
     let prefix: String
+    let mode: DiscoveryMode
     let topics: PublicTopics
     let version: String
     let templates = DiscoveryTemplates()
+
+    /// The origin's `url`: where a user finds what the entities mean.
+    static let docsURL = "https://github.com/lockbridge/lockbridge/blob/main/docs/home-assistant.md"
 
     /// Ids and node ids include the base topic, so two bridges never collide. ASCII letters and
     /// digits only: Home Assistant ignores a config whose node id has anything but `[a-zA-Z0-9_-]`
@@ -20,116 +26,89 @@ struct Discovery: Sendable {
     func node(_ id: LockID) -> String { "\(baseID)_\(id.rawValue)" }
     var bridgeNode: String { "\(baseID)_bridge" }
 
-    /// Every value the access and fault event entities can carry (adding one is a breaking change).
-    static let accessEventTypes = AccessEventType.allCases.map(\.rawValue)
-    static let faultEventTypes = FaultCode.allCases.flatMap { ["\($0.rawValue)_raised", "\($0.rawValue)_cleared"] }
-
-    /// The entities of one lock: (component, object id, config).
-    func configs(for id: LockID, firmware: String?, codeRequired: Bool) -> [(String, String, JSONObject)] {
-        let state = topics.lock(id, .state)
-        let set = topics.lock(id, .set)
-        let bridgeOnly: JSONValue = .array([.object(["topic": .string(topics.bridgeState)])])
-        let withLock: JSONValue = .array([.object(["topic": .string(topics.bridgeState)]), .object(["topic": .string(topics.lock(id, .availability))])])
-        func entity(_ object: String, _ name: String?, availability: JSONValue, _ fields: JSONObject) -> JSONObject {
-            var o: JSONObject = [
-                "name": name.map { .string($0) } ?? .null, "unique_id": .string("\(node(id))_\(object)"),
-                "object_id": .string("\(node(id))_\(object)"), "device": .object(device(id, firmware: firmware)),
-                "origin": .object(origin), "availability": availability,
-            ]
-            if case .array(let list) = availability, list.count > 1 { o["availability_mode"] = "all" }
-            for (key, value) in fields { o[key] = value }
-            return o
+    /// A lock's configs: (topic, payload), one per lock in `device` mode, one per entity in `entity` mode.
+    /// `slug` is the lock id as Home Assistant slugs it (``slug(_:)``), for the entity ids.
+    func configs(for id: LockID, slug: String? = nil, firmware: String?, codeRequired: Bool) -> [(String, JSONObject)] {
+        var device: JSONObject = [
+            "ids": .array([.string(node(id))]), "name": .string(id.rawValue), "mf": "LockBridge", "mdl": "Smart lock",
+            "via_device": .string(bridgeNode),
+        ]
+        if let firmware { device["sw"] = .string(firmware) }
+        let deviceSlug = slug ?? Self.slug(id.rawValue)
+        return render(node: node(id), device: device, lockAvailability: topics.lock(id, .availability), entities(for: id, codeRequired: codeRequired)) {
+            "\($0.component).\([deviceSlug, $0.name.map(Self.slug)].compactMap { $0 }.joined(separator: "_"))"
         }
-        let now = "{{ utcnow().isoformat() }}"
-        var lock: JSONObject = [
-            "command_topic": .string(set), "state_topic": .string(state), "qos": 1, "retain": false,
-            "value_template": .string(
-                "{{ {'locked':'LOCKED','unlocked':'UNLOCKED','locking':'LOCKING','unlocking':'UNLOCKING','jammed':'JAMMED',"
-                    + "'not_fully_locked':'JAMMED','open':'UNLOCKED','opening':'UNLOCKING'}.get(value_json.lock, 'None') }}"),
-            "command_template": .string(
-                #"{"command": "{{ value | lower }}"{% if code %}, "code": "{{ code }}"{% endif %}, "issued_at": "\#(now)"}"#),
-            "payload_lock": "LOCK", "payload_unlock": "UNLOCK", "payload_open": "OPEN",
-        ]
-        if codeRequired { lock["code_format"] = #"^\d{4,12}$"# }
-        return [
-            ("lock", "lock", entity("lock", nil, availability: withLock, lock)),
-            ("sensor", "battery", entity("battery", "Battery", availability: bridgeOnly, [
-                "state_topic": .string(state), "device_class": "battery", "unit_of_measurement": "%",
-                "state_class": "measurement", "value_template": "{{ value_json.battery.percent }}", "entity_category": "diagnostic",
-            ])),
-            ("binary_sensor", "battery_low", entity("battery_low", "Battery low", availability: bridgeOnly, [
-                "state_topic": .string(state), "device_class": "battery", "entity_category": "diagnostic",
-                "value_template": "{{ 'ON' if value_json.battery.level != 'ok' else 'OFF' }}",
-            ])),
-            ("binary_sensor", "problem", entity("problem", "Problem", availability: bridgeOnly, [
-                "state_topic": .string(state), "device_class": "problem", "entity_category": "diagnostic",
-                "value_template": "{{ 'ON' if value_json.faults | length > 0 else 'OFF' }}",
-                "json_attributes_topic": .string(state), "json_attributes_template": "{{ {'faults': value_json.faults} | tojson }}",
-            ])),
-            ("binary_sensor", "connectivity", entity("connectivity", "Connectivity", availability: bridgeOnly, [
-                "state_topic": .string(topics.lock(id, .availability)), "device_class": "connectivity",
-                "payload_on": "online", "payload_off": "offline", "entity_category": "diagnostic",
-            ])),
-            ("binary_sensor", "door", entity("door", "Door", availability: withLock, [
-                "state_topic": .string(state), "device_class": "door",
-                "value_template": "{{ 'ON' if value_json.door in ['open', 'ajar', 'forced_open'] else 'OFF' }}",
-            ])),
-            ("sensor", "last_access", entity("last_access", "Last access", availability: withLock, [
-                "state_topic": .string(state), "icon": "mdi:account-key",
-                "value_template": "{{ value_json.last_access.method if value_json.last_access else 'none' }}",
-                "json_attributes_topic": .string(state), "json_attributes_template": "{{ (value_json.last_access or {}) | tojson }}",
-            ])),
-            ("select", "mode", entity("mode", "Mode", availability: withLock, [
-                "state_topic": .string(state), "command_topic": .string(set), "qos": 1, "retain": false,
-                "options": .array(LockMode.allCases.map { .string($0.rawValue) }), "value_template": "{{ value_json.mode }}",
-                "command_template": .string(#"{"command": "set_mode", "mode": "{{ value }}", "issued_at": "\#(now)"}"#),
-            ])),
-            ("button", "restart", entity("restart", "Restart", availability: withLock, [
-                "command_topic": .string(set), "payload_press": #"{"command":"restart"}"#, "qos": 1, "retain": false,
-                "device_class": "restart", "entity_category": "config",
-            ])),
-            ("button", "refresh", entity("refresh", "Refresh", availability: bridgeOnly, [
-                "command_topic": .string(set), "payload_press": #"{"command":"refresh"}"#, "qos": 1, "retain": false,
-                "entity_category": "diagnostic",
-            ])),
-            ("event", "access", entity("access", "Access", availability: bridgeOnly, [
-                "state_topic": .string(topics.lock(id, .accessEvent)), "qos": 1,
-                "event_types": .array(Self.accessEventTypes.map { .string($0) }),
-            ])),
-            ("event", "fault", entity("fault", "Fault", availability: bridgeOnly, [
-                "state_topic": .string(topics.lock(id, .faultEvent)), "qos": 1,
-                "event_types": .array(Self.faultEventTypes.map { .string($0) }),
-                "value_template": .string(
-                    #"{"event_type": "{{ value_json.fault }}_{{ 'raised' if value_json.event_type == 'fault_raised' else 'cleared' }}"}"#),
-            ])),
-        ]
     }
 
     /// The bridge's own device, which every lock is `via_device` of.
-    func bridgeConfig() -> (String, String, JSONObject) {
-        ("binary_sensor", "connection", [
-            "name": "Connection", "unique_id": .string("\(bridgeNode)_connection"), "object_id": .string("\(bridgeNode)_connection"),
+    func bridgeConfigs() -> [(String, JSONObject)] {
+        let device: JSONObject = [
+            "ids": .array([.string(bridgeNode)]), "name": "LockBridge", "mf": "LockBridge", "mdl": "MQTT bridge", "sw": .string(version),
+        ]
+        let connection = DiscoveryEntity(component: "binary_sensor", object: "connection", name: "Connection", needsLock: false, fields: [
             "state_topic": .string(topics.bridgeState), "payload_on": "online", "payload_off": "offline",
             "device_class": "connectivity", "entity_category": "diagnostic",
-            "device": .object([
-                "identifiers": .array([.string(bridgeNode)]), "name": "LockBridge", "manufacturer": "LockBridge",
-                "model": "MQTT bridge", "sw_version": .string(version),
-            ]),
-            "origin": .object(origin),
         ])
+        return render(node: bridgeNode, device: device, lockAvailability: nil, [connection]) {
+            "\($0.component).\(Self.slug("LockBridge \($0.name ?? "")"))"
+        }
     }
 
-    func topic(_ component: String, _ node: String, _ object: String) -> String { "\(prefix)/\(component)/\(node)/\(object)/config" }
+    /// The entities as configs of the configured layout; `dev` and `o` are the same in both.
+    private func render(
+        node: String, device: JSONObject, lockAvailability: String?, _ entities: [DiscoveryEntity], entityID: (DiscoveryEntity) -> String
+    ) -> [(String, JSONObject)] {
+        let origin: JSONObject = ["name": "LockBridge", "sw": .string(version), "url": .string(Self.docsURL)]
+        let bridgeOnly: JSONValue = .array([.object(["topic": .string(topics.bridgeState)])])
+        let withLock: JSONValue = .array([.object(["topic": .string(topics.bridgeState)])] + (lockAvailability.map { [.object(["topic": .string($0)])] } ?? []))
+        func component(_ entity: DiscoveryEntity) -> JSONObject {
+            var o = entity.fields
+            o["name"] = entity.name.map { .string($0) } ?? .null
+            o["unique_id"] = .string("\(node)_\(entity.object)")
+            o["default_entity_id"] = .string(entityID(entity))
+            o["availability"] = entity.needsLock ? withLock : bridgeOnly
+            if entity.needsLock { o["availability_mode"] = "all" }
+            return o
+        }
+        switch mode {
+        case .device:
+            var cmps = JSONObject()
+            for entity in entities {
+                var o = component(entity)
+                o["p"] = .string(entity.component)
+                cmps[entity.object] = .object(o)
+            }
+            return [(deviceTopic(node), ["dev": .object(device), "o": .object(origin), "cmps": .object(cmps)])]
+        case .entity:
+            return entities.map { entity in
+                var o = component(entity)
+                o["dev"] = .object(device)
+                o["o"] = .object(origin)
+                return (entityTopic(entity.component, node, entity.object), o)
+            }
+        }
+    }
 
-    private var origin: JSONObject { ["name": "LockBridge", "sw_version": .string(version)] }
+    func deviceTopic(_ node: String) -> String { "\(prefix)/device/\(node)/config" }
+    func entityTopic(_ component: String, _ node: String, _ object: String) -> String { "\(prefix)/\(component)/\(node)/\(object)/config" }
 
-    private func device(_ id: LockID, firmware: String?) -> JSONObject {
-        var o: JSONObject = [
-            "identifiers": .array([.string(node(id))]), "name": .string(id.rawValue), "manufacturer": "LockBridge",
-            "model": "Smart lock", "via_device": .string(bridgeNode),
-        ]
-        if let firmware { o["sw_version"] = .string(firmware) }
-        return o
+    /// Home Assistant's `slugify`: lower case, every run of other characters one `_`, none at the
+    /// ends. Entity ids are `<platform>.<slug of "device name">[_<slug of the entity name>]`
+    /// (`lock.front_door`, `sensor.front_door_battery`), which is also what Home Assistant
+    /// derives itself from the names when it ignores `default_entity_id`.
+    static func slug(_ text: String) -> String {
+        var out = ""
+        var gap = false
+        for c in text.lowercased() {
+            if c.isASCII && (c.isLetter || c.isNumber) {
+                if gap && !out.isEmpty { out.append("_") }
+                out.append(c)
+                gap = false
+            } else {
+                gap = true
+            }
+        }
+        return out.isEmpty ? "unknown" : out
     }
 
     /// What a lock's configs depend on (`code_format` follows `require_code_for_remote`; the
@@ -150,8 +129,8 @@ struct Discovery: Sendable {
 
     func publications(_ id: LockID, firmware: String?, codeRequired: Bool) -> [Publication] {
         let set = templates.set(for: "\(firmware ?? "")|\(codeRequired)") {
-            configs(for: DiscoveryTemplates.placeholder, firmware: firmware, codeRequired: codeRequired).map { component, object, config in
-                DiscoveryTemplates.Template(topic: topic(component, node(DiscoveryTemplates.placeholder), object), payload: BridgeMachine.bytes(config))
+            configs(for: DiscoveryTemplates.placeholder, slug: DiscoveryTemplates.slugPlaceholder, firmware: firmware, codeRequired: codeRequired).map { topic, config in
+                DiscoveryTemplates.Template(topic: topic, payload: BridgeMachine.bytes(config))
             }
         }
         return set.map { $0.publication(for: id) }
@@ -159,13 +138,10 @@ struct Discovery: Sendable {
 
     /// Empty retained configs, which make Home Assistant forget a removed lock's entities.
     func removals(_ id: LockID) -> [Publication] {
-        configs(for: id, firmware: nil, codeRequired: false).map { component, object, _ in
-            Publication(topic: topic(component, node(id), object), payload: [], retain: true)
-        }
+        configs(for: id, firmware: nil, codeRequired: false).map { topic, _ in Publication(topic: topic, payload: [], retain: true) }
     }
 
-    func bridgePublication() -> Publication {
-        let (component, object, config) = bridgeConfig()
-        return Publication(topic: topic(component, bridgeNode, object), payload: BridgeMachine.bytes(config), retain: true)
+    func bridgePublications() -> [Publication] {
+        bridgeConfigs().map { Publication(topic: $0.0, payload: BridgeMachine.bytes($0.1), retain: true) }
     }
 }

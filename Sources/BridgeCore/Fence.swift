@@ -3,7 +3,7 @@
 /// they are held until then and marked `queued`, so they must prove they are fresh.
 struct Fence: Sendable {
     private var token = ""
-    private var passed = false
+    private(set) var passed = false
     private var held: [CommandMessage] = []
 
     /// A new fence for a new connection; commands are held again until it returns.

@@ -8,6 +8,7 @@ public struct PublicTopics: Sendable, Hashable {
     public enum LockTopic: String, Sendable, CaseIterable {
         case availability, state, credentials, set, result
         case batteryAlert = "alert/battery"
+        case duressAlert = "alert/duress"
         case accessEvent = "event/access"
         case faultEvent = "event/fault"
         case credentialEvent = "event/credential"

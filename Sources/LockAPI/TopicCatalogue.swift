@@ -35,6 +35,7 @@ public enum TopicCatalogue {
         // Per-lock topics (spec section 3).
         Entry(pattern: "<base>/<lock>/availability", payload: "text online|offline", direction: .bridgeOut, qos: 1, retained: true),
         Entry(pattern: "<base>/<lock>/state", payload: "PublicLockState (filled by StatePayload in BridgeCore)", direction: .bridgeOut, qos: 1, retained: true),
+        Entry(pattern: "<base>/<lock>/alert/duress", payload: "duress alert {slot, at, seq}", direction: .bridgeOut, qos: 1, retained: false),
         Entry(pattern: "<base>/<lock>/alert/battery", payload: "battery alert {level, percent, since}", direction: .bridgeOut, qos: 1, retained: true),
         Entry(pattern: "<base>/<lock>/credentials", payload: "CredentialList (with rotate_by)", direction: .bridgeOut, qos: 1, retained: true),
         Entry(pattern: "<base>/<lock>/event/access", payload: "EventPayload.access", direction: .bridgeOut, qos: 1, retained: false),
@@ -44,7 +45,9 @@ public enum TopicCatalogue {
         Entry(pattern: "<base>/<lock>/set", payload: "CommandRequest (CommandParser)", direction: .clientIn, qos: 1, retained: false),
         Entry(pattern: "<base>/<lock>/result", payload: "ResultPayload", direction: .bridgeOut, qos: 1, retained: false),
         // Home Assistant discovery (spec section 5).
-        Entry(pattern: "<discovery>/<component>/<node>/<object>/config", payload: "discovery config (BridgeCore Discovery)", direction: .bridgeOut, qos: 1, retained: true),
+        // The bridge also reads both forms at connect, to migrate the configs of an earlier run.
+        Entry(pattern: "<discovery>/device/<node>/config", payload: "device discovery config (BridgeCore Discovery), or migrate_discovery", direction: .bridgeOut, qos: 1, retained: true),
+        Entry(pattern: "<discovery>/<component>/<node>/<object>/config", payload: "entity discovery config (BridgeCore Discovery), or migrate_discovery", direction: .bridgeOut, qos: 1, retained: true),
         // Device link (docs/device-link.md).
         Entry(pattern: "<prefix>/<lock>/state", payload: "DeviceSnapshot", direction: .lockToBridge, qos: 1, retained: true),
         Entry(pattern: "<prefix>/<lock>/heartbeat", payload: "heartbeat {v, at, uptime_s}", direction: .lockToBridge, qos: 0, retained: false),

@@ -53,6 +53,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Home Assistant discovery prefix.")
     var discoveryPrefix: String?
 
+    @Option(help: "Home Assistant discovery layout: device (one config per lock, Home Assistant 2024.11 and later) or entity (one per entity).")
+    var discoveryMode: DiscoveryLayout?
+
     @Flag(inversion: .prefixedNo, help: "Publish Home Assistant discovery configs (default: on, or as the config file says).")
     var discovery: Bool?
 
@@ -94,6 +97,7 @@ struct RunCommand: AsyncParsableCommand {
         if let tickInterval { settings.tickInterval = tickInterval }
         if let discovery { settings.discovery = discovery }
         if let discoveryPrefix { settings.discoveryPrefix = discoveryPrefix }
+        if let discoveryMode { settings.discoveryMode = discoveryMode.mode }
         var mqtt = try MQTTConfiguration(
             url: broker ?? extras.broker ?? "mqtt://127.0.0.1:1883", clientID: "lockbridge-\(settings.baseTopic.replacingOccurrences(of: "/", with: "-"))",
             caFile: caFile ?? extras.caFile)
@@ -112,4 +116,10 @@ struct RunCommand: AsyncParsableCommand {
         mqtt.sessionExpiry = 3600
         return (settings, mqtt)
     }
+}
+
+/// `--discovery-mode`, as ArgumentParser reads it (``DiscoveryMode`` is BridgeCore's).
+enum DiscoveryLayout: String, ExpressibleByArgument, CaseIterable {
+    case device, entity
+    var mode: DiscoveryMode { DiscoveryMode(rawValue: rawValue)! }
 }

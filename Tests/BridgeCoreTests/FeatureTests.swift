@@ -120,18 +120,6 @@ import Testing
         #expect(h.effects.faultChanges.contains("-unresponsive"))
     }
 
-    @Test func discoveryConfigsFollowFirmwareAndTheCodeRequirementAndCanBeTurnedOff() {
-        var h = CoreHarness()
-        let first = h.report("door")
-        #expect(first.publications.filter { $0.topic.hasPrefix("homeassistant/") }.count >= 10)
-        #expect(h.report("door").publications.filter { $0.topic.hasPrefix("homeassistant/") }.isEmpty)
-        #expect(first.json("homeassistant/lock/lockbridge_door/lock/config").last?["code_format"] == nil)
-        let strict = h.report("door") { $0 = Lock(salt: Array(repeating: 1, count: 16), config: LockConfig(requireCodeForRemote: true)) }
-        #expect(strict.json("homeassistant/lock/lockbridge_door/lock/config").last?["code_format"]?.stringValue != nil)
-        var off = CoreHarness { $0.discovery = false }
-        #expect(off.report("door").publications.allSatisfy { !$0.topic.hasPrefix("homeassistant/") })
-    }
-
     @Test func credentialsAreRepublishedWhenTheyChangeWithRotateBy() {
         var h = CoreHarness()
         h.connect()
@@ -170,22 +158,5 @@ import Testing
         let out = h.handle(.connected)
         #expect(out.contains { if case .forget(let id) = $0 { id.rawValue == "old" } else { false } })
         #expect(!out.contains { if case .forget(let id) = $0 { id.rawValue == "kept" } else { false } })
-    }
-}
-
-@Suite struct DiscoveryTemplateTests {
-    /// The spliced configs are byte for byte what rendering them for the lock gives.
-    @Test(arguments: ["door", "front_door", "a", "lock-9999"])
-    func templatesGiveTheSameBytesAsRendering(_ name: String) {
-        var h = CoreHarness()
-        h.report(name)
-        let discovery = h.machine.settings.discovery!
-        let record = h.machine.locks[LockID(name)!]!
-        let spliced = discovery.publications(for: record)
-        let rendered = discovery.configs(for: record.id, firmware: record.snapshot?.firmware, codeRequired: false).map { component, object, config in
-            Publication(topic: discovery.topic(component, discovery.node(record.id), object), payload: BridgeMachine.bytes(config), retain: true)
-        }
-        #expect(spliced == rendered)
-        #expect(!spliced.contains { $0.text.contains("placeholder") || $0.topic.contains("placeholder") })
     }
 }

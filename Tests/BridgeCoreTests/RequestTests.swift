@@ -93,8 +93,9 @@ import Testing
 
 /// Everything the core publishes is in the topic catalogue, with the retain flag it lists.
 @Suite struct CatalogueTests {
-    @Test func everyPublicationOfABusyRunIsCataloguedWithItsRetainFlag() {
-        var h = CoreHarness()
+    @Test(arguments: DiscoveryMode.allCases)
+    func everyPublicationOfABusyRunIsCataloguedWithItsRetainFlag(_ mode: DiscoveryMode) {
+        var h = CoreHarness { $0.discoveryMode = mode }
         h.connect()
         h.report("door")
         h.roundTrip("door", #"{"command":"set_code","slot":2,"code":"802514","name":"Walker"}"#)
@@ -102,10 +103,12 @@ import Testing
         h.command("door", #"{"command":"unlock"}"#, retained: true)
         h.command("nobody", #"{"command":"unlock"}"#, reply: "lockbridge/reply/x")
         h.handle(.request(RequestMessage(name: "locks", payload: Array("{}".utf8))))
+        h.handle(.homeAssistantOnline)
         h.advance(4)
         h.handle(.tick)
         let publications = h.effects.publications + h.effects.events.map { Publication(topic: $0.topic, payload: $0.payload) }
         #expect(publications.count > 30)
+        #expect(publications.contains { $0.topic.hasPrefix("homeassistant/\(mode == .device ? "device" : "lock")/") })
         for publication in publications {
             let entry = TopicCatalogue.entry(for: publication.topic, base: "lockbridge", prefix: "lockdev")
             #expect(entry != nil, "\(publication.topic) is not in the catalogue")

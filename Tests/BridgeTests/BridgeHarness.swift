@@ -71,6 +71,13 @@ final class BridgeHarness: @unchecked Sendable {
         }
     }
 
+    /// Stops the bridge cleanly and starts it again, with `more` arguments after the harness's.
+    func restartBridge(_ more: [String] = []) async throws {
+        bridge?.send(SIGTERM)
+        _ = try await bridge?.waitForExit(within: 15)
+        try await startBridge(more)
+    }
+
     func stop() async throws {
         bridge?.send(SIGTERM)
         emulator?.send(SIGTERM)

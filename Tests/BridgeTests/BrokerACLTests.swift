@@ -90,6 +90,11 @@ import TestSupport
             // The bridge to the locks, and to Home Assistant.
             ("bridge", "lockdev/t1/cmd", "emulator"), ("bridge", "lockdev/t1/resend", "emulator"),
             ("bridge", "homeassistant/lock/lockbridge_t1/lock/config", "ha"),
+            ("bridge", "homeassistant/device/lockbridge_t1/config", "ha"),
+            ("bridge", "lockbridge/t1/alert/duress", "automation"), ("bridge", "lockbridge/t1/alert/duress", "ha"),
+            // The bridge reads back both discovery layouts at connect, to migrate an earlier run's.
+            ("bridge", "homeassistant/lock/lockbridge_t1/lock/config", "bridge"),
+            ("bridge", "homeassistant/device/lockbridge_t1/config", "bridge"),
             // The locks to the bridge.
             ("emulator", "lockdev/t1/state", "bridge"), ("emulator", "lockdev/t1/heartbeat", "bridge"),
             ("emulator", "lockdev/t1/event", "bridge"), ("emulator", "lockdev/t1/ack", "bridge"),
@@ -140,6 +145,7 @@ import TestSupport
             ("automation", "lockbridge/bridge/fence", "bridge", "bridge"),
             ("automation", "lockbridge/reply/cli-1/abc", "automation2", "bridge"),
             ("automation", "homeassistant/lock/lockbridge_t1/lock/config", "ha", "bridge"),
+            ("automation", "homeassistant/device/lockbridge_t1/config", "ha", "bridge"),
             ("ha", "lockbridge/t1/state", "automation", "bridge"),
             ("ha", "lockdev/t1/cmd", "emulator", "bridge"),
             // The bridge cannot pose as a lock.
@@ -172,6 +178,7 @@ import TestSupport
             ("ha", "lockbridge/t1/set", "automation", ("bridge", "lockbridge/t1/state")),
             // Discovery configs are Home Assistant's business.
             ("bridge", "homeassistant/lock/lockbridge_t1/lock/config", "automation", ("bridge", "lockbridge/t1/state")),
+            ("bridge", "homeassistant/device/lockbridge_t1/config", "automation", ("bridge", "lockbridge/t1/state")),
         ]
         for (publisher, topic, reader, marker) in cases {
             let outcome = try await crew.send(topic, from: publisher, to: reader, marker: marker)
@@ -239,7 +246,7 @@ import TestSupport
                 $0.topic == "lockbridge/front-door/availability" && $0.text == "online"
             }
             _ = try await discovery.next(within: 10, "the lock's discovery config") {
-                $0.topic.hasPrefix("homeassistant/lock/") && $0.topic.hasSuffix("/config") && !$0.payload.isEmpty
+                $0.topic.hasPrefix("homeassistant/device/") && $0.topic.hasSuffix("/config") && !$0.payload.isEmpty
             }
             try await automation.publish("lockbridge/front-door/set", text: #"{"command":"unlock","request_id":"acl-e2e-1"}"#)
             let result = try await api.next(within: 10, "the command's result") {

@@ -21,7 +21,7 @@ import TestSupport
     @Test func aRemovedLockIsClearedAndStaysGoneUntilItReportsAgain() async throws {
         let prefix = TestNames.baseTopic("ha")
         let h = try await BridgeHarness.start(["old-shed", "den"], bridge: ["--discovery-prefix", prefix])
-        let filters = ["\(prefix)/+/+/+/config", "\(h.base)/old-shed/#"]
+        let filters = ["\(prefix)/device/+/config", "\(h.base)/old-shed/#"]
         // The state follows the discovery configs on the same connection, so they are stored by now.
         _ = try await h.state("old-shed")
         #expect(try await retained(h, filters).contains { $0.topic.contains("old-shed") })
@@ -41,9 +41,7 @@ import TestSupport
         #expect(!status.output.contains("old-shed") && status.output.contains("den"))
 
         // Its retained device snapshot does not bring it back after a bridge restart.
-        h.bridge?.send(SIGTERM)
-        _ = try await h.bridge?.waitForExit(within: 15)
-        try await h.startBridge()
+        try await h.restartBridge()
         // Retained snapshots reach the bridge when it subscribes, before this later command.
         let refresh = try await h.cli(["refresh", "den"])
         #expect(refresh.output.contains("lock_offline"))
@@ -63,11 +61,9 @@ extension LockRemovalTests {
     @Test func aLockTheAllowListDropsIsRemovedAtStart() async throws {
         let h = try await BridgeHarness.start(["kept", "dropped"])
         _ = try await h.state("dropped")
-        h.bridge?.send(SIGTERM)
-        _ = try await h.bridge?.waitForExit(within: 15)
         let config = h.directory.appendingPathComponent("allow.yaml").path
         try "allow_list: [kept]\n".write(toFile: config, atomically: true, encoding: .utf8)
-        try await h.startBridge(["--config", config])
+        try await h.restartBridge(["--config", config])
         let left = try await retained(h, ["\(h.base)/+/state", "\(h.base)/+/availability"])
         let locks = Set(left.map(\.topic).filter { !$0.hasPrefix("\(h.base)/bridge/") })
         #expect(locks == ["\(h.base)/kept/availability", "\(h.base)/kept/state"] as Set)

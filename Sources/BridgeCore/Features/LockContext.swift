@@ -12,11 +12,14 @@ struct LockContext {
     var effects: [BridgeEffect] = []
     /// Code ages are checked every few seconds, not every tick (10,000 locks × codes).
     var rotationCheckDue = false
+    /// Discovery configs wait until this connection's scan for an earlier run's configs is done.
+    var discoveryHeld = false
 
-    init(_ record: LockRecord, now: Date, settings: CoreSettings) {
+    init(_ record: LockRecord, now: Date, settings: CoreSettings, discoveryHeld: Bool = false) {
         self.record = record
         self.now = now
         self.settings = settings
+        self.discoveryHeld = discoveryHeld
     }
 
     var configuration: BridgeConfiguration { settings.configuration }
