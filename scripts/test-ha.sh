@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# `make test-ha`: every Home Assistant discovery config that `lockbridge run` publishes, checked
-# with Home Assistant's own discovery code and schemas (scripts/ha_validate.py).
-# Starts its own mosquitto, lock-emulator and bridge, and stops exactly those on exit.
+# `make test-ha`: LockBridge's Home Assistant discovery, checked three ways (docs/home-assistant.md):
+#   1. live: the real bridge and emulator under a running Home Assistant 2025.4.4, headless
+#      (scripts/ha/lockbridge_live.py): the upgrade from 0.1.0's per-entity configs keeps every
+#      entity id, every entity shows a sensible state, lock/unlock/open reach the lock, codes,
+#      attributes, no discovery warning;
+#   2. the device layout through the schemas of the newest Home Assistant whose MQTT component
+#      loads on Python 3.13 (scripts/ha_schema/validate.py, 2026.2.3);
+#   3. the per-entity layout (discovery_mode: entity) through Home Assistant 2024.3's own
+#      discovery code and schemas (scripts/ha_validate.py).
+# Each venv is installed once and reused while its requirements stay the same. Every process
+# this starts (mosquitto, lock-emulator, lockbridge, hass) is stopped by its PID on exit.
+# HA_SCREENSHOT=FILE also takes a PNG of a lock's device page with headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,9 +39,15 @@ if ! printf '%s\n' "${requirements[@]}" | cmp -s - "$stamp" 2>/dev/null; then
   printf '%s\n' "${requirements[@]}" > "$stamp"
 fi
 python="$venv/bin/python"
+echo "==> Home Assistant 2025.4.4 (live) and 2026.2.3 (schemas), on Python 3.13.0"
+live_venv=${HA_LIVE_VENV:-.venv-ha-live}
+schema_venv=${HA_SCHEMA_VENV:-.venv-ha-schema}
+scripts/ha/install.sh "$live_venv"
+scripts/ha_schema/install.sh "$schema_venv"
 
-echo "==> the check itself must refuse broken payloads"
+echo "==> the checks themselves must refuse broken payloads"
 "$python" scripts/ha_validate.py --self-test
+"$schema_venv/bin/python" scripts/ha_schema/validate.py --self-test
 
 swift build --product lockbridge
 swift build --product lock-emulator
@@ -94,7 +109,7 @@ base="test-ha/Schlösser"
 "$bin/lock-emulator" --broker "$broker" --lock plain-door --lock code-door --state-dir "$run/emulator" \
   --device-key-file "$run/device.key" --heartbeat-interval 5 2> "$run/emulator.log" & pids+=($!)
 wait_for "device key from lock-emulator" test -s "$run/device.key"
-"$bin/lockbridge" run --broker "$broker" --base-topic "$base" --data-dir "$run/bridge" \
+"$bin/lockbridge" run --broker "$broker" --base-topic "$base" --data-dir "$run/bridge" --discovery-mode entity \
   --device-key-file "$run/device.key" 2> "$run/bridge.log" & pids+=($!)
 
 # A command through the MQTT 5 request/response path, so its one result is never missed.
@@ -109,9 +124,27 @@ alive "${pids[2]}" lockbridge
 command code-door '{"command":"set_code","slot":1,"name":"Test","code":"583920","request_id":"ha-1"}'
 command code-door '{"command":"set_config","require_code_for_remote":true,"code":"583920","request_id":"ha-2"}'
 
-# 12 entities per lock (spec section 5) and the bridge's own connection sensor.
+echo "==> discovery_mode entity through Home Assistant 2024.3"
+# 15 entities per lock (spec section 5) and the bridge's own connection sensor.
 "$python" scripts/ha_validate.py --host 127.0.0.1 --port "$port" --prefix homeassistant \
-  --expect $((2 * 12 + 1)) --timeout "$deadline_s" \
+  --expect $((2 * 15 + 1)) --timeout "$deadline_s" \
   --require '/lock/[^/]*_code-door/lock/config$=code_format' \
   --absent '/lock/[^/]*_plain-door/lock/config$=code_format' \
   --require '/lock/[^/]*/lock/config$=payload_open'
+
+echo "==> discovery_mode device (migrated from the entity layout) through Home Assistant 2026.2.3"
+kill "${pids[2]}"; wait "${pids[2]}" 2>/dev/null || true
+"$bin/lockbridge" run --broker "$broker" --base-topic "$base" --data-dir "$run/bridge" \
+  --device-key-file "$run/device.key" 2>> "$run/bridge.log" & pids[2]=$!
+# The migration clears every per-entity config; then two locks and the bridge, one config each.
+no_entity_configs() {
+  alive "${pids[2]}" lockbridge
+  [[ -z $(mosquitto_sub "${mqtt[@]}" -t 'homeassistant/+/+/+/config' --retained-only -W 1 2>/dev/null) ]]
+}
+wait_for "the per-entity configs migrated away" no_entity_configs
+"$schema_venv/bin/python" scripts/ha_schema/validate.py --host 127.0.0.1 --port "$port" --prefix homeassistant \
+  --expect 3 --timeout "$deadline_s" --strict
+
+echo "==> the bridge and the emulator under a live Home Assistant 2025.4.4"
+"$live_venv/bin/python" scripts/ha/lockbridge_live.py --bin "$bin" --workdir "$run/live" \
+  ${HA_SCREENSHOT:+--screenshot "$HA_SCREENSHOT"}

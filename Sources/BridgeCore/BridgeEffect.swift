@@ -30,7 +30,8 @@ public enum BridgeEffect: Sendable {
 }
 
 /// One entry of a paced list: a message, or a lock's discovery configs, made when their turn
-/// comes (12 payloads a lock: for 10,000 locks about 100 MB made at once).
+/// comes (each lock's device config, or its 15 entity configs: made all at once for 10,000 locks,
+/// they would take about 100 MB).
 public enum PacedPublication: Sendable {
     case message(Publication)
     case discovery(DiscoveryItem)
