@@ -90,7 +90,7 @@ extension BridgeMachine {
     mutating func deviceEvent(_ id: LockID, payload: [UInt8], now: Date) -> [BridgeEffect] {
         guard locks[id] != nil else { return [] }
         guard var event = try? JSON.parseObject(payload), let category = event["category"]?.stringValue,
-            ["access", "fault", "credential", "system"].contains(category),
+            ["access", "fault", "credential", "system", "alert"].contains(category),
             let seq = event["seq"]?.intValue, let epoch = event["epoch"]?.intValue,
             // Only what a client can read goes out (found by the device fuzz target: an event
             // without `event_type` was published as it came).
@@ -144,6 +144,22 @@ extension BridgeMachine {
         return context.now.timeIntervalSince(at.addingTimeInterval(offset)) > EventPayload.lateAfter
     }
 
+    /// An event as it is published and kept in the history. A silent alarm (the duress alert,
+    /// spec 7.1) goes to `alert/<kind>` as `{"slot", "at", "seq"}` and nowhere else.
+    static func audited(_ event: DeviceEvent, lock id: LockID, _ context: LockContext) -> AuditedEvent {
+        let base = "\(context.settings.publicTopics.base)/\(id.rawValue)"
+        var topic = "\(base)/event/\(event.category)", payload = event.payload
+        if event.category == "alert", let kind = payload["event_type"]?.stringValue {
+            topic = "\(base)/alert/\(kind)"
+            var alert: JSONObject = ["slot": payload["slot"] ?? .null, "at": payload["at"] ?? .null, "seq": payload["seq"] ?? .null]
+            if payload["delayed"]?.boolValue == true { alert["delayed"] = true }
+            payload = alert
+        }
+        return AuditedEvent(
+            lock: id, category: event.category, topic: topic, payload: bytes(payload), epoch: context.record.epoch, seq: context.record.seq,
+            at: context.now)
+    }
+
     /// Publishes the held events that are next in line, and notes whether a gap remains.
     static func publishInOrder(_ context: inout LockContext) {
         while var next = context.record.early.removeValue(forKey: context.record.seq + 1) {
@@ -151,9 +167,7 @@ extension BridgeMachine {
             context.record.lastSeen = context.now
             let id = context.record.id
             if isLate(next.payload, context) { next.payload["delayed"] = true }
-            context.effects.append(.event(AuditedEvent(
-                lock: id, category: next.category, topic: "\(context.settings.publicTopics.base)/\(id.rawValue)/event/\(next.category)",
-                payload: bytes(next.payload), epoch: context.record.epoch, seq: context.record.seq, at: context.now)))
+            context.effects.append(.event(Self.audited(next, lock: id, context)))
             for feature in Features.all { feature.eventPublished(&context, next) }
         }
         if context.record.seq >= context.record.knownSeq {

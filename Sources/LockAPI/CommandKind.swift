@@ -21,7 +21,7 @@ enum CommandKind: String, CaseIterable {
     static let envelopeKeys: Set<String> = ["command", "request_id", "issued_at"]
 
     /// The `set_config` keys the spec names, in the order they are checked.
-    static let configKeys = ["auto_relock_s", "wrong_code_limit", "lockout_s", "require_code_for_remote"]
+    static let configKeys = ["auto_relock_s", "wrong_code_limit", "lockout_s", "require_code_for_remote", "timezone"]
 
     /// Where the remote-operation code travels. `set_code` and `set_override_code` use `code` for
     /// the new code, so their remote-operation code goes in `auth_code`.
@@ -37,13 +37,16 @@ enum CommandKind: String, CaseIterable {
         Self.envelopeKeys.union([authKey]).union(ownKeys)
     }
 
+    /// Who may come in when (spec 7.1), on `set_code`, `enroll_fob` and `add_phone`.
+    static let ruleKeys = ["type", "schedule", "valid_from"]
+
     private var ownKeys: [String] {
         switch self {
         case .lock, .unlock, .open, .restart, .refresh: []
-        case .setCode: ["slot", "name", "code", "valid_until", "replace"]
+        case .setCode: ["slot", "name", "code", "valid_until", "replace"] + Self.ruleKeys
         case .clearCode, .enableCode, .disableCode, .revokeFob: ["slot"]
-        case .enrollFob: ["name", "slot"]
-        case .addPhone: ["id", "name"]
+        case .enrollFob: ["name", "slot", "valid_until"] + Self.ruleKeys
+        case .addPhone: ["id", "name", "valid_until"] + Self.ruleKeys
         case .revokePhone: ["id"]
         case .setOverrideCode: ["code"]
         case .setMode: ["mode"]

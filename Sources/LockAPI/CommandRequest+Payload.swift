@@ -36,20 +36,25 @@ extension PublicAction {
     func addFields(to o: inout JSONObject) {
         switch self {
         case .lock, .unlock, .open, .restart, .refresh: break
-        case .setCode(let slot, let name, let code, let validUntil, let replace):
+        case .setCode(let slot, let name, let code, let validUntil, let replace, let rules):
             o["slot"] = .int(Int64(slot))
             o["name"] = .string(name)
             o["code"] = .string(code.reveal())
             if let validUntil { o["valid_until"] = .time(validUntil) }
             if replace { o["replace"] = true }
+            rules?.write(into: &o)
         case .clearCode(let slot), .enableCode(let slot), .disableCode(let slot), .revokeFob(let slot):
             o["slot"] = .int(Int64(slot))
-        case .enrollFob(let name, let slot):
+        case .enrollFob(let name, let slot, let rules, let validUntil):
             o["name"] = .string(name)
             if let slot { o["slot"] = .int(Int64(slot)) }
-        case .addPhone(let id, let name):
+            if let validUntil { o["valid_until"] = .time(validUntil) }
+            rules?.write(into: &o)
+        case .addPhone(let id, let name, let rules, let validUntil):
             o["id"] = .string(id)
             o["name"] = .string(name)
+            if let validUntil { o["valid_until"] = .time(validUntil) }
+            rules?.write(into: &o)
         case .revokePhone(let id): o["id"] = .string(id)
         case .setOverrideCode(let code): o["code"] = .string(code.reveal())
         case .setMode(let mode): o["mode"] = .string(mode.rawValue)
@@ -58,6 +63,7 @@ extension PublicAction {
             if let value = patch.wrongCodeLimit { o["wrong_code_limit"] = .int(Int64(value)) }
             if let value = patch.lockoutSeconds { o["lockout_s"] = .int(Int64(value)) }
             if let value = patch.requireCodeForRemote { o["require_code_for_remote"] = .bool(value) }
+            if let value = patch.timezone { o["timezone"] = .string(value) }
         case .factoryReset(let confirm): o["confirm"] = .string(confirm)
         case .ackFault(let fault): o["fault"] = .string(fault.rawValue)
         }

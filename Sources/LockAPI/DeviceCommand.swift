@@ -34,20 +34,25 @@ public struct DeviceCommand: Sendable, Equatable {
         switch command {
         case .lock, .unlock, .open, .restart, .factoryReset, .refresh, .ping:
             break
-        case .setCode(let slot, let name, let hash, let validUntil, let replace):
+        case .setCode(let slot, let name, let hash, let validUntil, let replace, let rules):
             o["slot"] = .int(Int64(slot))
             o["name"] = .string(name)
             o[CodeSeal.newCodeField] = .string(Hex.encode(hash.rawBytes))
             if let validUntil { o["valid_until"] = .string(RFC3339.format(validUntil)) }
             if replace { o["replace"] = true }
+            rules?.write(into: &o)
         case .clearCode(let slot), .enableCode(let slot), .disableCode(let slot), .revokeFob(let slot):
             o["slot"] = .int(Int64(slot))
-        case .enrollFob(let name, let slot):
+        case .enrollFob(let name, let slot, let rules, let validUntil):
             o["name"] = .string(name)
             if let slot { o["slot"] = .int(Int64(slot)) }
-        case .addPhone(let id, let name):
+            if let validUntil { o["valid_until"] = .time(validUntil) }
+            rules?.write(into: &o)
+        case .addPhone(let id, let name, let rules, let validUntil):
             o["id"] = .string(id)
             o["name"] = .string(name)
+            if let validUntil { o["valid_until"] = .time(validUntil) }
+            rules?.write(into: &o)
         case .revokePhone(let id):
             o["id"] = .string(id)
         case .setOverrideCode(let hash):
@@ -99,13 +104,17 @@ public struct DeviceCommand: Sendable, Equatable {
             }
             return .setCode(
                 slot: try o.int("slot"), name: try o.string("name"), hash: try newCode(),
-                validUntil: validUntil, replace: try o.optionalBool("replace") ?? false)
+                validUntil: validUntil, replace: try o.optionalBool("replace") ?? false, rules: try AccessRules.read(o))
         case "clear_code": return .clearCode(slot: try o.int("slot"))
         case "enable_code": return .enableCode(slot: try o.int("slot"))
         case "disable_code": return .disableCode(slot: try o.int("slot"))
         case "revoke_fob": return .revokeFob(slot: try o.int("slot"))
-        case "enroll_fob": return .enrollFob(name: try o.string("name"), slot: try o.optionalInt("slot"))
-        case "add_phone": return .addPhone(id: try o.string("id"), name: try o.string("name"))
+        case "enroll_fob":
+            return .enrollFob(
+                name: try o.string("name"), slot: try o.optionalInt("slot"), rules: try AccessRules.read(o), validUntil: try o.optionalTime("valid_until"))
+        case "add_phone":
+            return .addPhone(
+                id: try o.string("id"), name: try o.string("name"), rules: try AccessRules.read(o), validUntil: try o.optionalTime("valid_until"))
         case "revoke_phone": return .revokePhone(id: try o.string("id"))
         case "set_override_code": return .setOverrideCode(try newCode())
         case "set_mode":
@@ -134,6 +143,7 @@ public enum ConfigPayload {
         if let v = patch.requireCodeForRemote { o["require_code_for_remote"] = .bool(v) }
         if let v = patch.doorAjarSeconds { o["door_ajar_s"] = .int(Int64(v)) }
         if let v = patch.minCodeLength { o["min_code_length"] = .int(Int64(v)) }
+        if let v = patch.timezone { o["timezone"] = .string(v) }
         return o
     }
 
@@ -141,13 +151,14 @@ public enum ConfigPayload {
         object(LockConfigPatch(
             autoRelockSeconds: config.autoRelockSeconds, wrongCodeLimit: config.wrongCodeLimit,
             lockoutSeconds: config.lockoutSeconds, requireCodeForRemote: config.requireCodeForRemote,
-            doorAjarSeconds: config.doorAjarSeconds, minCodeLength: config.minCodeLength))
+            doorAjarSeconds: config.doorAjarSeconds, minCodeLength: config.minCodeLength, timezone: config.timezone))
     }
 
     public static func patch(_ o: JSONObject) throws(JSONError) -> LockConfigPatch {
         LockConfigPatch(
             autoRelockSeconds: try o.optionalInt("auto_relock_s"), wrongCodeLimit: try o.optionalInt("wrong_code_limit"),
             lockoutSeconds: try o.optionalInt("lockout_s"), requireCodeForRemote: try o.optionalBool("require_code_for_remote"),
-            doorAjarSeconds: try o.optionalInt("door_ajar_s"), minCodeLength: try o.optionalInt("min_code_length"))
+            doorAjarSeconds: try o.optionalInt("door_ajar_s"), minCodeLength: try o.optionalInt("min_code_length"),
+            timezone: try o.optionalString("timezone"))
     }
 }

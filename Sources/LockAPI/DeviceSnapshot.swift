@@ -80,7 +80,7 @@ extension DeviceSnapshot {
         lockoutUntil = lock.lockoutUntil(now: lockTime)
         hung = lock.isHung
         access = WaysIn(lock.waysIn(now: lockTime))
-        credentials = CredentialList(lock.credentials)
+        credentials = CredentialList(lock.credentials, at: lockTime, in: lock.config.timeZone)
         config = lock.config
         salt = lock.salt
         kdfIterations = lock.hasher.iterations

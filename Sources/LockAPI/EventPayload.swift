@@ -27,6 +27,8 @@ public enum EventPayload {
         case .system(let system):
             o = ["event_type": .string(system.eventType.rawValue)]
             if let detail = system.detail { o["detail"] = .string(detail) }
+        case .alert(let alert):
+            o = ["event_type": .string(alert.kind.rawValue), "slot": .int(Int64(alert.slot))]
         }
         o["seq"] = .int(Int64(event.seq))
         o["epoch"] = .int(Int64(event.epoch))
@@ -63,6 +65,7 @@ public enum EventPayload {
         case .fault: "fault"
         case .credential: "credential"
         case .system: "system"
+        case .alert: "alert"
         }
     }
 
@@ -72,6 +75,7 @@ public enum EventPayload {
         if let slot = ref.slot { o["slot"] = .int(Int64(slot)) }
         if let name = ref.name { o["name"] = .string(name) }
         if let id = ref.id { o["id"] = .string(id) }
+        if ref.oneTime == true { o["one_time"] = true }
         return o
     }
 }

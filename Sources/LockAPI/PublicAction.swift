@@ -7,14 +7,14 @@ public enum PublicAction: Sendable, Equatable {
     case lock, unlock, open
     /// `set_code`; `code` is the new keypad code, already checked against the PIN policy. (The
     /// remote-operation code, from the payload's `auth_code`, is ``CommandRequest/code``.)
-    case setCode(slot: Int, name: String, code: SecretCode, validUntil: Date?, replace: Bool)
+    case setCode(slot: Int, name: String, code: SecretCode, validUntil: Date?, replace: Bool, rules: AccessRules? = nil)
     case clearCode(slot: Int)
     case enableCode(slot: Int)
     case disableCode(slot: Int)
     /// `enroll_fob`; without a slot the lock picks a free one.
-    case enrollFob(name: String, slot: Int?)
+    case enrollFob(name: String, slot: Int?, rules: AccessRules? = nil, validUntil: Date? = nil)
     case revokeFob(slot: Int)
-    case addPhone(id: String, name: String)
+    case addPhone(id: String, name: String, rules: AccessRules? = nil, validUntil: Date? = nil)
     case revokePhone(id: String)
     /// `set_override_code`; `code` is the new override code, already checked against the policy.
     case setOverrideCode(code: SecretCode)
@@ -58,14 +58,14 @@ public enum PublicAction: Sendable, Equatable {
         case .lock: .lock
         case .unlock: .unlock
         case .open: .open
-        case .setCode(let slot, let name, let code, let validUntil, let replace):
-            .setCode(slot: slot, name: name, hash: hash(code.reveal()), validUntil: validUntil, replace: replace)
+        case .setCode(let slot, let name, let code, let validUntil, let replace, let rules):
+            .setCode(slot: slot, name: name, hash: hash(code.reveal()), validUntil: validUntil, replace: replace, rules: rules)
         case .clearCode(let slot): .clearCode(slot: slot)
         case .enableCode(let slot): .enableCode(slot: slot)
         case .disableCode(let slot): .disableCode(slot: slot)
-        case .enrollFob(let name, let slot): .enrollFob(name: name, slot: slot)
+        case .enrollFob(let name, let slot, let rules, let validUntil): .enrollFob(name: name, slot: slot, rules: rules, validUntil: validUntil)
         case .revokeFob(let slot): .revokeFob(slot: slot)
-        case .addPhone(let id, let name): .addPhone(id: id, name: name)
+        case .addPhone(let id, let name, let rules, let validUntil): .addPhone(id: id, name: name, rules: rules, validUntil: validUntil)
         case .revokePhone(let id): .revokePhone(id: id)
         case .setOverrideCode(let code): .setOverrideCode(hash(code.reveal()))
         case .setMode(let mode): .setMode(mode)

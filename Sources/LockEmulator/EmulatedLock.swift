@@ -1,3 +1,4 @@
+import Foundation
 import LockCore
 
 /// One lock as the emulator keeps it: the domain value plus what the device link needs.
@@ -10,8 +11,26 @@ struct EmulatedLock: Codable, Sendable {
     /// The last events sent, kept in memory so the bridge can ask for them again.
     var recent: [LockEvent] = []
     static let recentLimit = 64
+    /// How far this lock's clock stands from the emulator's (the `clock` sim action, spec 6).
+    var clockOffset: Double?
+    /// Which credentials were usable when `state` was last sent, to republish it when a window
+    /// opens or closes (spec 7.1) with nothing else happening.
+    var lastUsable: [Bool]?
 
-    enum CodingKeys: String, CodingKey { case lock, lastCounter, held }
+    enum CodingKeys: String, CodingKey { case lock, lastCounter, held, clockOffset }
+
+    init(lock: Lock) { self.lock = lock }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        lock = try c.decode(Lock.self, forKey: .lock)
+        lastCounter = try c.decodeIfPresent(UInt64.self, forKey: .lastCounter) ?? 0
+        held = try c.decodeIfPresent([LockEvent].self, forKey: .held) ?? []
+        clockOffset = try c.decodeIfPresent(Double.self, forKey: .clockOffset)
+    }
+
+    /// This lock's own time, given the emulator's lock time.
+    func time(_ lockTime: Date) -> Date { lockTime.addingTimeInterval(clockOffset ?? 0) }
 
     mutating func remember(_ event: LockEvent) {
         recent.append(event)

@@ -23,6 +23,8 @@ struct EmulatorCore {
     private var lastAttempt: AccessEvent?
     /// Commands refused for a bad MAC, a replay or the retain flag.
     private(set) var refusedCommands = 0
+    /// Locks to save before anything they said goes out: a `one_time` code was used up.
+    private(set) var urgent: Set<LockID> = []
     let started = Date()
 
     init(locks: [LockID: EmulatedLock], topics: DeviceTopics, instance: String, signer: DeviceSigner, logger: Logger) {
@@ -92,7 +94,13 @@ struct EmulatorCore {
         let reply = topics.lock(id, .simResult)
         do {
             let (action, input) = try SimAction.parse(payload)
-            var out = apply(id, input, lockTime: lockTime, wall: wall)
+            // `clock` sets this lock's clock, which runs on from there (spec 6).
+            if case .clock(let at) = input {
+                locks[id]!.clockOffset = at.timeIntervalSince(lockTime)
+                locks[id]!.lastUsable = nil
+                dirty.insert(id)
+            }
+            var out = apply(id, input.lockInput, lockTime: lockTime, wall: wall, forceSnapshot: input.isClock)
             var result: JSONObject = ["status": "ok", "action": .string(action)]
             // What the lock did with an attempt to get in, also while it is cut off (then its
             // event waits): so a test can try a way in and see the answer whatever the link.
@@ -130,6 +138,12 @@ struct EmulatorCore {
         return out
     }
 
+    /// Hands over the locks that must be saved before their messages go out.
+    mutating func takeUrgent() -> [(LockID, EmulatedLock)] {
+        defer { urgent = [] }
+        return urgent.compactMap { id in locks[id].map { (id, $0) } }
+    }
+
     /// Hands over the changed locks for saving.
     mutating func takeDirty() -> [(LockID, EmulatedLock)] {
         defer { dirty = [] }
@@ -140,18 +154,25 @@ struct EmulatorCore {
     /// events, then the snapshot, then command acks, so the bridge has the new state first.
     private mutating func apply(
         _ id: LockID, _ input: LockInput, lockTime: Date, wall: Date, quietUnlessChanged: Bool = false,
-        snapshotOnlyIfChanged: Bool = false
+        snapshotOnlyIfChanged: Bool = false, forceSnapshot: Bool = false
     ) -> [Outgoing] {
         guard var entry = locks[id] else { return [] }
         let wasReachable = entry.reachable
         let percentBefore = entry.lock.battery.reportedPercent
-        let outputs = entry.lock.handle(input, now: lockTime)
+        let now = entry.time(lockTime)
+        let outputs = entry.lock.handle(input, now: now)
+        if outputs.contains(where: { if case .event(let e) = $0, case .credential(let c) = e.body { c.eventType == .codeUsedUp } else { false } }) {
+            urgent.insert(id)
+        }
+        // A window that opened or closed changes `access` and `usable_now` with nothing else happening.
+        let usable = entry.lock.credentials.dependsOnTime ? entry.lock.credentials.usability(at: now, in: entry.lock.config.timeZone) : nil
+        let windowsMoved = usable != nil && usable != entry.lastUsable
         lastAttempt = outputs.lazy.compactMap { output -> AccessEvent? in
             guard case .event(let event) = output, case .access(let access) = event.body else { return nil }
             return access
         }.first
         let reachable = entry.reachable
-        let changed = !outputs.isEmpty || entry.lock.battery.reportedPercent != percentBefore
+        let changed = !outputs.isEmpty || entry.lock.battery.reportedPercent != percentBefore || windowsMoved || forceSnapshot
         if quietUnlessChanged && !changed && wasReachable == reachable { return [] }
 
         var out: [Outgoing] = []
@@ -180,8 +201,9 @@ struct EmulatorCore {
             }
         }
         let eventful = outputs.contains { if case .event = $0 { true } else { false } }
-        if (wasReachable || reachable) && (!snapshotOnlyIfChanged || eventful || wasReachable != reachable) {
+        if (wasReachable || reachable) && (!snapshotOnlyIfChanged || eventful || wasReachable != reachable || windowsMoved) {
             out.append(snapshot(id, entry, lockTime: lockTime, wall: wall))
+            entry.lastUsable = usable
         }
         locks[id] = entry
         dirty.insert(id)
@@ -196,7 +218,7 @@ struct EmulatorCore {
     }
 
     private func snapshot(_ id: LockID, _ entry: EmulatedLock, lockTime: Date, wall: Date) -> Outgoing {
-        let snapshot = DeviceSnapshot(entry.lock, emulator: instance, lockTime: lockTime, wallTime: wall)
+        let snapshot = DeviceSnapshot(entry.lock, emulator: instance, lockTime: entry.time(lockTime), wallTime: wall)
         return Outgoing(topic: topics.lock(id, .state), payload: Self.bytes(snapshot.object), retain: true)
     }
 

@@ -37,7 +37,12 @@ public struct EmulatorService: Service {
                 return Lock(salt: (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }, hasher: hasher, firmware: "1.4.2", credentials: fitted)
             }
         }
-        core = CoreBox(EmulatorCore(locks: locks, topics: topics, instance: configuration.instance, signer: signer, logger: logger))
+        let store = self.store, log = logger
+        core = CoreBox(EmulatorCore(locks: locks, topics: topics, instance: configuration.instance, signer: signer, logger: logger)) { changed in
+            for (id, entry) in changed {
+                do { try store.save(id.rawValue, entry) } catch { log.info("cannot save lock state", metadata: ["lock.id": "\(id)", "error": "\(error)"]) }
+            }
+        }
         clock = LockClock(scale: configuration.timeScale)
         var mqtt = mqtt
         mqtt.will = MQTTWill(topic: topics.emulatorStatus(configuration.instance), text: "offline", retain: true)

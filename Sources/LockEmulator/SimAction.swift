@@ -1,10 +1,12 @@
+import Foundation
 import JSON
+import LockAPI
 import LockCore
 
 /// Reads `lockdev/<id>/sim` payloads (spec section 6) into lock inputs.
 enum SimAction {
     /// The action's name and the lock's input; the error never repeats a code it was given.
-    static func parse(_ payload: [UInt8]) throws(SimError) -> (String, LockInput) {
+    static func parse(_ payload: [UInt8]) throws(SimError) -> (String, SimInput) {
         let o: JSONObject
         do {
             o = try JSON.parseObject(payload, limits: JSONLimits(maxBytes: 4096, maxDepth: 4))
@@ -14,7 +16,13 @@ enum SimAction {
         let action: String
         do { action = try o.string("action") } catch { throw SimError("invalid_field", error.description, field: "action") }
         do {
-            return (action, try input(action, o))
+            if action == "clock" {
+                guard let at = RFC3339.parse(try o.string("at")) else {
+                    throw SimError("invalid_field", "at must be an RFC 3339 time such as 2026-03-29T00:30:00Z", field: "at")
+                }
+                return (action, .clock(at))
+            }
+            return (action, .lock(try input(action, o)))
         } catch let error as SimError {
             throw error
         } catch let error as JSONError {
@@ -68,6 +76,22 @@ enum SimAction {
         }
         return command
     }
+}
+
+/// What a sim action does: an input to the lock, or a new time on the lock's clock.
+enum SimInput {
+    case lock(LockInput)
+    case clock(Date)
+
+    /// What the lock itself is told: after `clock`, only that time passed.
+    var lockInput: LockInput {
+        switch self {
+        case .lock(let input): input
+        case .clock: .tick
+        }
+    }
+
+    var isClock: Bool { if case .clock = self { true } else { false } }
 }
 
 /// Why a sim message was refused.

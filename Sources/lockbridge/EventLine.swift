@@ -6,6 +6,10 @@ import LockAPI
 enum EventLine {
     /// The line for an event as the bridge sent it, or a placeholder for one this client cannot read.
     static func line(lock: String, category: String, _ object: JSONObject) -> String {
+        if category == "alert" {
+            let slot = object["slot"]?.intValue.map { " (code slot \($0))" } ?? ""
+            return "\(object["at"]?.stringValue ?? "")  \(lock)  \(category.padding(toLength: 10, withPad: " ", startingAt: 0))  duress\(slot)"
+        }
         guard let event = try? PublicEvent(object: object) else { return "\(lock)  \(category)  (an event this client cannot read)" }
         return line(lock: lock, category: category, event)
     }

@@ -149,7 +149,7 @@ enum JSONCommandName {
     }
 
     @Test func replaceDefaultsToFalse() throws {
-        guard case .setCode(_, _, _, _, let replace) = try Cmd.request(
+        guard case .setCode(_, _, _, _, let replace, _) = try Cmd.request(
             #"{"command":"set_code","slot":1,"name":"A","code":"246813","replace":null}"#
         ).action else {
             Issue.record("not set_code")

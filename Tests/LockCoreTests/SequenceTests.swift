@@ -74,15 +74,17 @@ import Testing
         #expect(LockMode.allCases.map(\.rawValue) == ["normal", "vacation", "privacy", "no_remote", "passage"])
         #expect(AccessBlockReason.allCases.map(\.rawValue) == [
             "battery_depleted", "wifi_down", "ble_down", "lock_offline", "jammed", "lockout", "mode_forbids",
-            "no_credentials", "not_fitted", "unresponsive",
+            "no_credentials", "outside_schedule", "not_fitted", "unresponsive",
         ])
         #expect(AccessMethod.allCases.map(\.rawValue) == [
             "mechanical_key", "keypad", "ble_phone", "fob", "override_key", "override_code", "remote", "auto", "button",
         ])
         #expect(AccessFailureReason.allCases.map(\.rawValue) == [
-            "wrong_code", "unknown_fob", "unknown_phone", "disabled", "expired", "lockout", "insufficient_battery",
+            "wrong_code", "unknown_fob", "unknown_phone", "disabled", "expired", "lockout", "outside_schedule", "insufficient_battery",
             "jammed", "mode_forbids", "door_open",
         ])
         #expect(AccessWay.allCases.map(\.rawValue) == ["remote", "keypad", "ble_phone", "fob", "mechanical_key", "override"])
+        #expect(CredentialUse.allCases.map(\.rawValue) == ["unrestricted", "scheduled", "one_time", "duress"])
+        #expect(Weekday.allCases.map(\.rawValue) == ["sun", "mon", "tue", "wed", "thu", "fri", "sat"])
     }
 }

@@ -28,6 +28,8 @@ public enum AccessFailureReason: String, Sendable, Codable, CaseIterable {
     case unknownFob = "unknown_fob"
     case unknownPhone = "unknown_phone"
     case disabled, expired, lockout
+    /// Outside the credential's week-day or year-day window (spec 7.1); not a wrong code.
+    case outsideSchedule = "outside_schedule"
     case insufficientBattery = "insufficient_battery"
     case jammed
     case modeForbids = "mode_forbids"
@@ -44,6 +46,8 @@ public struct CredentialRef: Sendable, Codable, Equatable {
     public var name: String?
     /// Phone id.
     public var id: String?
+    /// Set for a `one_time` code (spec 7.1).
+    public var oneTime: Bool?
 
     /// Creates a reference.
     public init(type: CredentialType, slot: Int? = nil, name: String? = nil, id: String? = nil) {

@@ -16,6 +16,8 @@ public enum AccessBlockReason: String, Sendable, Codable, CaseIterable {
     case jammed, lockout
     case modeForbids = "mode_forbids"
     case noCredentials = "no_credentials"
+    /// Credentials exist, but none is usable now (spec 7.1).
+    case outsideSchedule = "outside_schedule"
     case notFitted = "not_fitted"
     /// The firmware does not answer (a liveness probe or a command timed out while heartbeats
     /// went on): the bridge's to add, like `lock_offline`.

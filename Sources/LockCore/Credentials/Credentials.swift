@@ -16,13 +16,29 @@ public struct PinSlot: Sendable, Codable, Equatable {
     public var lastUsedAt: Date?
     /// The salted hash.
     var hash: CodeHash
+    /// Type, windows and `valid_from` (spec 7.1); nil is an unrestricted code (as before them).
+    public var rules: AccessRules?
+    /// A `one_time` code that was used (persisted before the bolt moves).
+    public var usedUp: Bool?
+    /// The access plan that owns the slot (spec 7.2), if any.
+    public var plan: String?
 
-    /// Whether the code is usable at `now` (enabled and not expired).
-    public func isValid(at now: Date) -> Bool {
-        guard enabled else { return false }
-        if let validUntil, now >= validUntil { return false }
-        return true
+    init(slot: Int, name: String, enabled: Bool, validUntil: Date?, setAt: Date, hash: CodeHash, rules: AccessRules? = nil, plan: String? = nil) {
+        (self.slot, self.name, self.enabled, self.validUntil, self.setAt, self.hash) = (slot, name, enabled, validUntil, setAt, hash)
+        (self.rules, self.plan) = (rules, plan)
     }
+
+    public var use: CredentialUse { rules?.type ?? .unrestricted }
+    public var isUsedUp: Bool { usedUp == true }
+
+    /// Why the code does not open at `now` (lock time, in the lock's time zone), or nil when it does.
+    public func refusal(at now: Date, in timeZone: TimeZone) -> AccessFailureReason? {
+        guard enabled, !isUsedUp else { return .disabled }
+        return AccessRules.timeRefusal(rules, validUntil: validUntil, at: now, in: timeZone)
+    }
+
+    /// Whether the code opens at `now`.
+    public func isUsable(at now: Date, in timeZone: TimeZone) -> Bool { refusal(at: now, in: timeZone) == nil }
 }
 
 /// An enrolled key fob.
@@ -37,6 +53,14 @@ public struct FobSlot: Sendable, Codable, Equatable {
     public var enrolledAt: Date
     /// When it last opened the lock.
     public var lastUsedAt: Date?
+    /// Type (`unrestricted` or `scheduled`), windows and `valid_from`; nil is unrestricted.
+    public var rules: AccessRules?
+    public var validUntil: Date?
+
+    /// Why the fob does not open at `now`, or nil when it does.
+    public func refusal(at now: Date, in timeZone: TimeZone) -> AccessFailureReason? {
+        AccessRules.timeRefusal(rules, validUntil: validUntil, at: now, in: timeZone)
+    }
 }
 
 /// A phone paired for Bluetooth access.
@@ -49,6 +73,14 @@ public struct Phone: Sendable, Codable, Equatable {
     public var addedAt: Date
     /// When it last operated the lock.
     public var lastUsedAt: Date?
+    /// Type (`unrestricted` or `scheduled`), windows and `valid_from`; nil is unrestricted.
+    public var rules: AccessRules?
+    public var validUntil: Date?
+
+    /// Why the phone does not operate the lock at `now`, or nil when it does.
+    public func refusal(at now: Date, in timeZone: TimeZone) -> AccessFailureReason? {
+        AccessRules.timeRefusal(rules, validUntil: validUntil, at: now, in: timeZone)
+    }
 }
 
 /// Every credential a lock holds. Metadata is public; secrets stay inside LockCore.
@@ -93,8 +125,24 @@ public struct Credentials: Sendable, Codable, Equatable {
     func fobIndex(fobID: String) -> Int? { fobs.firstIndex { $0.fobID == fobID } }
     func phoneIndex(id: String) -> Int? { phones.firstIndex { $0.id == id } }
 
-    /// Whether any PIN is usable at `now`.
-    func hasValidPin(at now: Date) -> Bool { pins.contains { $0.isValid(at: now) } }
+    /// Whether any PIN but a duress code is usable at `now` (duress codes are not counted).
+    func hasUsablePin(at now: Date, in timeZone: TimeZone) -> Bool {
+        pins.contains { $0.use != .duress && $0.isUsable(at: now, in: timeZone) }
+    }
+
+    /// Whether each credential (codes, fobs, phones, in order) is usable at `now`.
+    public func usability(at now: Date, in timeZone: TimeZone) -> [Bool] {
+        pins.map { $0.isUsable(at: now, in: timeZone) } + fobs.map { $0.refusal(at: now, in: timeZone) == nil }
+            + phones.map { $0.refusal(at: now, in: timeZone) == nil }
+    }
+
+    /// Whether any credential's usability depends on the time (windows, validity), so the
+    /// lock's `access` block can change at a window boundary with nothing else happening.
+    public var dependsOnTime: Bool {
+        pins.contains { $0.rules?.dependsOnTime == true || $0.validUntil != nil }
+            || fobs.contains { $0.rules?.dependsOnTime == true || $0.validUntil != nil }
+            || phones.contains { $0.rules?.dependsOnTime == true || $0.validUntil != nil }
+    }
 
     /// Whether `hash` is the override code.
     func isOverride(_ hash: CodeHash) -> Bool { overrideCode.map { $0 == hash } ?? false }

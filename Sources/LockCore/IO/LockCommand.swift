@@ -24,13 +24,13 @@ public enum GlitchKind: String, Sendable, Codable, CaseIterable {
 /// A command of spec section 4 as it reaches the lock (codes already hashed by the bridge).
 public enum LockCommand: Sendable, Equatable {
     case lock, unlock, open
-    case setCode(slot: Int, name: String, hash: CodeHash, validUntil: Date? = nil, replace: Bool = false)
+    case setCode(slot: Int, name: String, hash: CodeHash, validUntil: Date? = nil, replace: Bool = false, rules: AccessRules? = nil)
     case clearCode(slot: Int)
     case enableCode(slot: Int)
     case disableCode(slot: Int)
-    case enrollFob(name: String, slot: Int? = nil)
+    case enrollFob(name: String, slot: Int? = nil, rules: AccessRules? = nil, validUntil: Date? = nil)
     case revokeFob(slot: Int)
-    case addPhone(id: String, name: String)
+    case addPhone(id: String, name: String, rules: AccessRules? = nil, validUntil: Date? = nil)
     case revokePhone(id: String)
     case setOverrideCode(CodeHash)
     case setMode(LockMode)

@@ -45,6 +45,8 @@ public enum CredentialEventType: String, Sendable, Codable, CaseIterable {
     case phoneAdded = "phone_added"
     case phoneRevoked = "phone_revoked"
     case overrideSet = "override_set"
+    /// A `one_time` code was used (spec 7.1).
+    case codeUsedUp = "code_used_up"
 }
 
 /// A credential changed. Carries metadata only.
@@ -80,12 +82,27 @@ public struct SystemEvent: Sendable, Codable, Equatable {
     public var detail: String?
 }
 
-/// The four kinds of event.
+/// The kinds of event.
 public enum LockEventBody: Sendable, Codable, Equatable {
     case access(AccessEvent)
     case fault(FaultEvent)
     case credential(CredentialEvent)
     case system(SystemEvent)
+    /// A silent alarm (spec 7.1: the duress alert), published on `alert/<kind>` only.
+    case alert(AlertEvent)
+}
+
+/// Silent alarms.
+public enum AlertKind: String, Sendable, Codable, CaseIterable {
+    case duress
+}
+
+/// A silent alarm: which, and the slot of the code that raised it.
+public struct AlertEvent: Sendable, Codable, Equatable {
+    public var kind: AlertKind
+    public var slot: Int
+
+    public init(kind: AlertKind, slot: Int) { (self.kind, self.slot) = (kind, slot) }
 }
 
 /// One event, stamped with the lock's sequence number, epoch and time.

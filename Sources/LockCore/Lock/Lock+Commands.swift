@@ -17,26 +17,32 @@ extension Lock {
             error = refusal == .modeForbids ? .modeForbids(mode) : refusal.commandError
             return finish()
         }
-        if command.needsRemoteCode, config.requireCodeForRemote,
-            let refusal = checkRemoteCode(code, command: command, requestID: requestID, now: now, into: &out)
-        {
-            error = refusal
-            return finish()
+        var authorised: RemoteAuthorisation?
+        if command.needsRemoteCode, config.requireCodeForRemote {
+            switch checkRemoteCode(code, command: command, requestID: requestID, now: now, into: &out) {
+            case .failure(let refusal):
+                error = refusal
+                return finish()
+            case .success(let authorisation): authorised = authorisation
+            }
         }
         switch command {
         case .lock: error = remoteMove(.lock, requestID: requestID, now: now, into: &out)
-        case .unlock: error = remoteMove(.unlock, requestID: requestID, now: now, into: &out)
-        case .open: error = remoteMove(.open, requestID: requestID, now: now, into: &out)
-        case .setCode(let slot, let name, let hash, let validUntil, let replace):
-            error = setCode(slot: slot, name: name, hash: hash, validUntil: validUntil, replace: replace, requestID: requestID, now: now, into: &out)
+        case .unlock, .open:
+            error = remoteMove(command.boltMove!, requestID: requestID, oneTimeSlot: authorised?.oneTimeSlot, now: now, into: &out)
+        case .setCode(let slot, let name, let hash, let validUntil, let replace, let rules):
+            error = setCode(
+                slot: slot, name: name, hash: hash, validUntil: validUntil, replace: replace, rules: rules, requestID: requestID, now: now,
+                into: &out)
         case .clearCode(let slot): error = clearCode(slot: slot, requestID: requestID, now: now, into: &out)
         case .enableCode(let slot): error = setEnabled(true, slot: slot, requestID: requestID, now: now, into: &out)
         case .disableCode(let slot): error = setEnabled(false, slot: slot, requestID: requestID, now: now, into: &out)
-        case .enrollFob(let name, let slot):
-            error = enrollFob(name: name, slot: slot, requestID: requestID, now: now, into: &out)
+        case .enrollFob(let name, let slot, let rules, let validUntil):
+            error = enrollFob(name: name, slot: slot, rules: rules, validUntil: validUntil, requestID: requestID, now: now, into: &out)
             if error == nil { return }  // the result comes with the tap or the timeout
         case .revokeFob(let slot): error = revokeFob(slot: slot, requestID: requestID, now: now, into: &out)
-        case .addPhone(let id, let name): error = addPhone(id: id, name: name, requestID: requestID, now: now, into: &out)
+        case .addPhone(let id, let name, let rules, let validUntil):
+            error = addPhone(id: id, name: name, rules: rules, validUntil: validUntil, requestID: requestID, now: now, into: &out)
         case .revokePhone(let id): error = revokePhone(id: id, requestID: requestID, now: now, into: &out)
         case .setOverrideCode(let hash): error = setOverrideCode(hash, requestID: requestID, now: now, into: &out)
         case .setMode(let newMode): error = setMode(newMode, requestID: requestID, now: now, into: &out)
@@ -51,26 +57,48 @@ extension Lock {
         finish()
     }
 
-    /// Checks the code a remote command carries; a wrong one counts toward the wrong-code limit.
-    /// Any enabled, unexpired PIN or the override code is accepted.
-    mutating func checkRemoteCode(_ code: CodeHash?, command: LockCommand, requestID: String, now: Date, into out: inout [LockOutput]) -> LockError? {
-        let move: BoltMove? = command == .unlock ? .unlock : command == .open ? .open : nil
+    /// What a remote code turned out to be, once accepted.
+    struct RemoteAuthorisation {
+        /// The slot of a `one_time` code, used up by the move it authorised.
+        var oneTimeSlot: Int?
+    }
+
+    /// Checks the code a remote command carries (spec section 4). Only an unrestricted code that
+    /// is usable now, or the override code, authorises everything; a `scheduled` or `one_time`
+    /// code only `unlock`/`open`, inside its windows; a `duress` code only `unlock`/`open`,
+    /// raising the duress alert. A wrong code counts toward the wrong-code limit; a right code
+    /// used outside its windows, or for more than it may do, does not.
+    mutating func checkRemoteCode(
+        _ code: CodeHash?, command: LockCommand, requestID: String, now: Date, into out: inout [LockOutput]
+    ) -> Result<RemoteAuthorisation, LockError> {
+        let move = command.boltMove.flatMap { $0 == .lock ? nil : $0 }
         let actor = Actor(method: .remote, requestID: requestID)
         if lockout.isActive(at: now) {
             if let move { report(move, by: actor, failure: .lockout, now: now, into: &out) }
-            return .lockoutActive
+            return .failure(.lockoutActive)
         }
-        guard let code else { return .codeRequired }
-        if credentials.isOverride(code) { return nil }
-        if let index = credentials.pinIndex(matching: code), credentials.pins[index].isValid(at: now) {
-            credentials.pins[index].lastUsedAt = now
-            lockout.recordSuccess()
-            return nil
+        guard let code else { return .failure(.codeRequired) }
+        if credentials.isOverride(code) { return .success(RemoteAuthorisation()) }
+        guard let index = credentials.pinIndex(matching: code) else {
+            if let move { report(move, by: actor, failure: .wrongCode, now: now, into: &out) }
+            countWrongCode(now: now, into: &out)
+            return .failure(.wrongCode)
         }
-        if let move { report(move, by: actor, failure: .wrongCode, now: now, into: &out) }
-        countWrongCode(now: now, into: &out)
-        return .wrongCode
+        let pin = credentials.pins[index]
+        if pin.use == .duress { duressAlert(slot: pin.slot, now: now, into: &out) }
+        let refusal = pin.refusal(at: now, in: config.timeZone)
+        let mayDoIt = pin.use == .unrestricted || move != nil
+        guard refusal == nil, mayDoIt else {
+            if let move { report(move, by: actor, failure: refusal ?? .wrongCode, now: now, into: &out) }
+            // A known code is no guess: it never counts toward the lockout.
+            return .failure(refusal == .outsideSchedule ? Self.outsideSchedule : .wrongCode)
+        }
+        credentials.pins[index].lastUsedAt = now
+        lockout.recordSuccess()
+        return .success(RemoteAuthorisation(oneTimeSlot: pin.use == .oneTime ? pin.slot : nil))
     }
+
+    static let outsideSchedule = LockError(.wrongCode, "the code works only inside its windows")
 
     /// Why a remote move is refused before the motor: `no_remote` refuses all three, `privacy`
     /// unlock and open; a jammed bolt refuses all electronic ways from outside.
@@ -80,8 +108,14 @@ extension Lock {
     }
 
     /// Remote lock/unlock/open, once mode, jam and code have been checked.
-    mutating func remoteMove(_ move: BoltMove, requestID: String, now: Date, into out: inout [LockOutput]) -> LockError? {
-        attempt(move, by: Actor(method: .remote, requestID: requestID), now: now, into: &out)?.commandError
+    mutating func remoteMove(
+        _ move: BoltMove, requestID: String, oneTimeSlot: Int? = nil, now: Date, into out: inout [LockOutput]
+    ) -> LockError? {
+        let actor = Actor(method: .remote, requestID: requestID)
+        guard let oneTimeSlot else { return attempt(move, by: actor, now: now, into: &out)?.commandError }
+        return usingOnce(slot: oneTimeSlot, requestID: requestID, now: now, into: &out) { lock, out in
+            lock.attempt(move, by: actor, now: now, into: &out)
+        }?.commandError
     }
 
     /// Changes mode; entering `passage` unlocks first and fails if the bolt cannot move.
@@ -105,7 +139,7 @@ extension Lock {
     /// or nobody could change anything remotely any more.
     mutating func setConfig(_ patch: LockConfigPatch, now: Date, into out: inout [LockOutput]) -> LockError? {
         if patch.requireCodeForRemote == true, !config.requireCodeForRemote,
-            !credentials.hasValidPin(at: now), !credentials.overrideCodeSet
+            !credentials.hasUsablePin(at: now, in: config.timeZone), !credentials.overrideCodeSet
         {
             return .invalidField("require_code_for_remote", "set a code or the override code first")
         }

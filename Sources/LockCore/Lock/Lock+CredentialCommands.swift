@@ -16,18 +16,32 @@ extension Lock {
         hash.bytes.count == 32 ? nil : .invalidField("code", "code hash must be 32 bytes")
     }
 
+    func checkRules(_ rules: AccessRules?, validUntil: Date?, forCode: Bool) -> LockError? {
+        do {
+            _ = try (rules ?? AccessRules()).validated(validUntil: validUntil, forCode: forCode)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Rules worth storing: nil for a plain unrestricted credential, so nothing changes for it.
+    static func stored(_ rules: AccessRules?) -> AccessRules? { rules == AccessRules() ? nil : rules }
+
     mutating func setCode(
-        slot: Int, name: String, hash: CodeHash, validUntil: Date?, replace: Bool, requestID: String, now: Date,
+        slot: Int, name: String, hash: CodeHash, validUntil: Date?, replace: Bool, rules: AccessRules? = nil, requestID: String, now: Date,
         into out: inout [LockOutput]
     ) -> LockError? {
-        if let error = checkSlot(slot) ?? checkName(name) ?? checkHash(hash) { return error }
+        if let error = checkSlot(slot) ?? checkName(name) ?? checkHash(hash) ?? checkRules(rules, validUntil: validUntil, forCode: true) {
+            return error
+        }
         let existing = credentials.pinIndex(slot: slot)
         if existing != nil, !replace { return LockError(.slotOccupied, "slot \(slot) already holds a code") }
         if let other = credentials.pinIndex(matching: hash), credentials.pins[other].slot != slot {
             return .weak(.duplicateCode)
         }
         if credentials.isOverride(hash) { return .weak(.duplicateCode) }
-        credentials.insert(PinSlot(slot: slot, name: name, enabled: true, validUntil: validUntil, setAt: now, hash: hash))
+        credentials.insert(PinSlot(slot: slot, name: name, enabled: true, validUntil: validUntil, setAt: now, hash: hash, rules: Self.stored(rules)))
         credentialEvent(.codeSet, slot: slot, name: name, requestID: requestID, now: now, into: &out)
         return nil
     }
@@ -41,6 +55,9 @@ extension Lock {
 
     mutating func setEnabled(_ enabled: Bool, slot: Int, requestID: String, now: Date, into out: inout [LockOutput]) -> LockError? {
         guard let index = credentials.pinIndex(slot: slot) else { return .notFound("code slot \(slot)") }
+        if enabled, credentials.pins[index].isUsedUp {
+            return .invalidField("slot", "a used-up one-time code is re-armed only by set_code with replace")
+        }
         credentials.pins[index].enabled = enabled
         let type: CredentialEventType = enabled ? .codeEnabled : .codeDisabled
         credentialEvent(type, slot: slot, name: credentials.pins[index].name, requestID: requestID, now: now, into: &out)
@@ -48,12 +65,16 @@ extension Lock {
     }
 
     /// Opens the 60 s enrolment window for the next unknown fob.
-    mutating func enrollFob(name: String, slot: Int?, requestID: String, now: Date, into out: inout [LockOutput]) -> LockError? {
-        if let error = checkName(name) { return error }
+    mutating func enrollFob(
+        name: String, slot: Int?, rules: AccessRules? = nil, validUntil: Date? = nil, requestID: String, now: Date, into out: inout [LockOutput]
+    ) -> LockError? {
+        if let error = checkName(name) ?? checkRules(rules, validUntil: validUntil, forCode: false) { return error }
         if let slot, let error = checkSlot(slot) { return error }
         guard let target = slot ?? credentials.freeFobSlot() else { return LockError(.slotOccupied, "every fob slot is taken") }
         if credentials.fobIndex(slot: target) != nil { return LockError(.slotOccupied, "fob slot \(target) is taken") }
-        enrolment = FobEnrolment(requestID: requestID, name: name, slot: target, until: now.addingTimeInterval(FobEnrolment.window))
+        enrolment = FobEnrolment(
+            requestID: requestID, name: name, slot: target, until: now.addingTimeInterval(FobEnrolment.window), rules: Self.stored(rules),
+            validUntil: validUntil)
         credentialEvent(.enrolmentStarted, slot: target, name: name, requestID: requestID, now: now, into: &out)
         return nil
     }
@@ -65,10 +86,12 @@ extension Lock {
         return nil
     }
 
-    mutating func addPhone(id: String, name: String, requestID: String, now: Date, into out: inout [LockOutput]) -> LockError? {
-        if let error = checkName(id, field: "id") ?? checkName(name) { return error }
+    mutating func addPhone(
+        id: String, name: String, rules: AccessRules? = nil, validUntil: Date? = nil, requestID: String, now: Date, into out: inout [LockOutput]
+    ) -> LockError? {
+        if let error = checkName(id, field: "id") ?? checkName(name) ?? checkRules(rules, validUntil: validUntil, forCode: false) { return error }
         if credentials.phoneIndex(id: id) != nil { return LockError(.slotOccupied, "phone \(id) is already added") }
-        credentials.phones.append(Phone(id: id, name: name, addedAt: now))
+        credentials.phones.append(Phone(id: id, name: name, addedAt: now, rules: Self.stored(rules), validUntil: validUntil))
         credentialEvent(.phoneAdded, id: id, name: name, requestID: requestID, now: now, into: &out)
         return nil
     }

@@ -26,7 +26,9 @@ extension Lock {
 
     /// A typed code unlocks. The override code works in every mode and during lockout; a PIN is
     /// refused during lockout and in privacy, and in vacation. Only codes matching nothing count
-    /// toward the wrong-code limit.
+    /// toward the wrong-code limit. A duress code raises its silent alert whenever it is typed,
+    /// even when it is refused, and otherwise behaves exactly like any other code; a `one_time`
+    /// code is used up by the unlock it makes; a code outside its windows is `outside_schedule`.
     mutating func keypad(_ code: PlainCode, now: Date, into out: inout [LockOutput]) {
         guard isPowered else { return }  // dark keypad
         let hash = hash(code: code.value)
@@ -36,25 +38,29 @@ extension Lock {
             if attempt(.unlock, by: actor, now: now, into: &out) == nil { lockout.recordSuccess() }
             return
         }
+        let index = credentials.pinIndex(matching: hash)
+        if let index, credentials.pins[index].use == .duress { duressAlert(slot: credentials.pins[index].slot, now: now, into: &out) }
         var actor = Actor(method: .keypad, credential: CredentialRef(type: .pin))
         if lockout.isActive(at: now) { return report(.unlock, by: actor, failure: .lockout, now: now, into: &out) }
         if mode == .privacy { return report(.unlock, by: actor, failure: .modeForbids, now: now, into: &out) }
-        guard let index = credentials.pinIndex(matching: hash) else {
+        guard let index else {
             report(.unlock, by: actor, failure: .wrongCode, now: now, into: &out)
             countWrongCode(now: now, into: &out)
             return
         }
         let pin = credentials.pins[index]
-        actor.credential = CredentialRef(type: .pin, slot: pin.slot, name: pin.name)
+        actor.credential = reference(pin)
         let refusal: AccessFailureReason? =
             mode == .vacation ? .modeForbids
-            : !pin.enabled ? .disabled
-            : !pin.isValid(at: now) ? .expired
-            : isJammed ? .jammed : nil
+            : pin.refusal(at: now, in: config.timeZone) ?? (isJammed ? .jammed : nil)
         if let refusal { return report(.unlock, by: actor, failure: refusal, now: now, into: &out) }
-        if attempt(.unlock, by: actor, now: now, into: &out) == nil {
+        let failure =
+            pin.use == .oneTime
+            ? usingOnce(slot: pin.slot, requestID: nil, now: now, into: &out) { lock, out in lock.attempt(.unlock, by: actor, now: now, into: &out) }
+            : attempt(.unlock, by: actor, now: now, into: &out)
+        if failure == nil {
             lockout.recordSuccess()
-            credentials.pins[index].lastUsedAt = now
+            if let slot = credentials.pinIndex(slot: pin.slot) { credentials.pins[slot].lastUsedAt = now }
         }
     }
 
@@ -77,13 +83,15 @@ extension Lock {
         let fob = credentials.fobs[index]
         let actor = Actor(method: .fob, credential: CredentialRef(type: .fob, slot: fob.slot, name: fob.name))
         if mode == .privacy { return report(.unlock, by: actor, failure: .modeForbids, now: now, into: &out) }
+        if let refusal = fob.refusal(at: now, in: config.timeZone) { return report(.unlock, by: actor, failure: refusal, now: now, into: &out) }
         if isJammed { return report(.unlock, by: actor, failure: .jammed, now: now, into: &out) }
         if attempt(.unlock, by: actor, now: now, into: &out) == nil { credentials.fobs[index].lastUsedAt = now }
     }
 
     mutating func enrol(_ fobID: String, _ enrolment: FobEnrolment, now: Date, into out: inout [LockOutput]) {
         self.enrolment = nil
-        credentials.insert(FobSlot(slot: enrolment.slot, name: enrolment.name, fobID: fobID, enrolledAt: now))
+        credentials.insert(FobSlot(
+            slot: enrolment.slot, name: enrolment.name, fobID: fobID, enrolledAt: now, rules: enrolment.rules, validUntil: enrolment.validUntil))
         credentialEvent(.fobEnrolled, slot: enrolment.slot, name: enrolment.name, requestID: enrolment.requestID, now: now, into: &out)
         out.append(.result(CommandResult(requestID: enrolment.requestID, command: "enroll_fob", error: nil)))
     }
@@ -99,6 +107,7 @@ extension Lock {
         let phone = credentials.phones[index]
         let actor = Actor(method: .blePhone, credential: CredentialRef(type: .phone, name: phone.name, id: phone.id))
         if mode == .privacy { return report(move, by: actor, failure: .modeForbids, now: now, into: &out) }
+        if let refusal = phone.refusal(at: now, in: config.timeZone) { return report(move, by: actor, failure: refusal, now: now, into: &out) }
         if isJammed { return report(move, by: actor, failure: .jammed, now: now, into: &out) }
         if attempt(move, by: actor, now: now, into: &out) == nil { credentials.phones[index].lastUsedAt = now }
     }

@@ -99,6 +99,7 @@ extension AccessFailureReason {
         case .unknownFob, .unknownPhone: LockError(.notFound, "unknown credential")
         case .disabled: LockError(.wrongCode, "the code is disabled")
         case .expired: LockError(.wrongCode, "the code has expired")
+        case .outsideSchedule: Lock.outsideSchedule
         }
     }
 }

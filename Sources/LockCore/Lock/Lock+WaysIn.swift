@@ -29,25 +29,32 @@ extension Lock {
             if mode == .noRemote || mode == .privacy { return .modeForbids }
             if config.requireCodeForRemote, lockedOut { return .lockout }
             if isJammed { return .jammed }
-            let haveCode = credentials.hasValidPin(at: now) || credentials.overrideCodeSet
-            return config.requireCodeForRemote && !haveCode ? .noCredentials : nil
+            let haveCode = credentials.hasUsablePin(at: now, in: config.timeZone) || credentials.overrideCodeSet
+            return config.requireCodeForRemote && !haveCode ? credentialReason(credentials.pins.contains { $0.use != .duress && $0.refusal(at: now, in: config.timeZone) == .outsideSchedule }) : nil
         case .keypad:
             if !motor { return .batteryDepleted }
             if lockedOut { return .lockout }
             if mode == .privacy || mode == .vacation { return .modeForbids }
             if isJammed { return .jammed }
-            return credentials.hasValidPin(at: now) ? nil : .noCredentials
+            if credentials.hasUsablePin(at: now, in: config.timeZone) { return nil }
+            return credentialReason(credentials.pins.contains { $0.use != .duress && $0.refusal(at: now, in: config.timeZone) == .outsideSchedule })
         case .blePhone:
             if !motor { return .batteryDepleted }
             if !bleUp { return .bleDown }
             if mode == .privacy { return .modeForbids }
             if isJammed { return .jammed }
-            return credentials.phones.isEmpty ? .noCredentials : nil
+            if credentials.phones.contains(where: { $0.refusal(at: now, in: config.timeZone) == nil }) { return nil }
+            return credentialReason(credentials.phones.contains { $0.refusal(at: now, in: config.timeZone) == .outsideSchedule })
         case .fob:
             if !motor { return .batteryDepleted }
             if mode == .privacy { return .modeForbids }
             if isJammed { return .jammed }
-            return credentials.fobs.isEmpty ? .noCredentials : nil
+            if credentials.fobs.contains(where: { $0.refusal(at: now, in: config.timeZone) == nil }) { return nil }
+            return credentialReason(credentials.fobs.contains { $0.refusal(at: now, in: config.timeZone) == .outsideSchedule })
         }
     }
+
+    /// No usable credential: `outside_schedule` when some would work but for their windows
+    /// (closed now, or not yet begun), `no_credentials` otherwise.
+    private func credentialReason(_ waitingForAWindow: Bool) -> AccessBlockReason { waitingForAWindow ? .outsideSchedule : .noCredentials }
 }

@@ -93,6 +93,9 @@ public struct FobEnrolment: Sendable, Codable, Equatable {
     public var slot: Int
     /// When the window closes.
     public var until: Date
+    /// What the enrolled fob will be restricted to (spec 7.1).
+    public var rules: AccessRules?
+    public var validUntil: Date?
 
     /// How long the window stays open.
     public static let window: TimeInterval = 60

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The lock's tunable settings, with the spec's defaults and bounds.
 public struct LockConfig: Sendable, Codable, Equatable {
     /// Seconds after an unlock (once the door is closed) before the lock relocks itself; 0 = off.
@@ -12,6 +14,11 @@ public struct LockConfig: Sendable, Codable, Equatable {
     public var doorAjarSeconds: Int
     /// Minimum keypad code length (default 6, never below 4).
     public var minCodeLength: Int
+    /// The lock's IANA time zone for week-day windows (spec 7.1); nil is `UTC`.
+    public var timezone: String?
+
+    /// The time zone schedules are read in, from the time-zone database.
+    public var timeZone: TimeZone { timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")! }
 
     /// Creates a configuration; every argument defaults to the spec's default.
     public init(
@@ -54,12 +61,15 @@ public struct LockConfigPatch: Sendable, Codable, Equatable {
     public var doorAjarSeconds: Int?
     /// New keypad code minimum length, if given.
     public var minCodeLength: Int?
+    /// New IANA time zone, if given.
+    public var timezone: String?
 
     /// Creates a patch; leave out what should not change.
     public init(
         autoRelockSeconds: Int? = nil, wrongCodeLimit: Int? = nil, lockoutSeconds: Int? = nil,
-        requireCodeForRemote: Bool? = nil, doorAjarSeconds: Int? = nil, minCodeLength: Int? = nil
+        requireCodeForRemote: Bool? = nil, doorAjarSeconds: Int? = nil, minCodeLength: Int? = nil, timezone: String? = nil
     ) {
+        self.timezone = timezone
         self.autoRelockSeconds = autoRelockSeconds
         self.wrongCodeLimit = wrongCodeLimit
         self.lockoutSeconds = lockoutSeconds
@@ -85,6 +95,9 @@ extension LockConfig {
             check(patch.minCodeLength, Self.minCodeLengthRange, "min_code_length"),
         ]
         if let problem = problems.compactMap({ $0 }).first { return .failure(problem) }
+        if let zone = patch.timezone, TimeZone(identifier: zone) == nil || zone.isEmpty {
+            return .failure(.invalidField("timezone", "timezone must be an IANA time zone such as Europe/Berlin"))
+        }
         var changed: [String] = []
         func set<T: Equatable>(_ key: WritableKeyPath<LockConfig, T>, _ value: T?, _ name: String) {
             guard let value, self[keyPath: key] != value else { return }
@@ -97,6 +110,10 @@ extension LockConfig {
         set(\.requireCodeForRemote, patch.requireCodeForRemote, "require_code_for_remote")
         set(\.doorAjarSeconds, patch.doorAjarSeconds, "door_ajar_s")
         set(\.minCodeLength, patch.minCodeLength, "min_code_length")
+        if let zone = patch.timezone, (timezone ?? "UTC") != zone {
+            timezone = zone
+            changed.append("timezone")
+        }
         return .success(changed)
     }
 }
