@@ -11,6 +11,10 @@ import Testing
     static let pins = ["480913", "720615"]
     static let overrideCode = "48091372"
     static let wrongCode = "111999"
+    /// Slot 3: weekdays 09:00–17:00 UTC; slot 4: one use; slot 5: duress (spec 7.1).
+    static let scheduledCode = "305817"
+    static let oneTimeCode = "640271"
+    static let duressCode = "915372"
     static let fobIDs = ["fob-a", "fob-b"]
     static let phoneIDs = ["anna", "bob"]
     static let waits: [TimeInterval] = [0, 0, 1, 5, 30, 61, 300, 3600, 20_000]
@@ -32,6 +36,8 @@ import Testing
         var lastStamp: (epoch: Int, seq: UInt64) = (1, 0)
         var faults: Set<FaultCode> = []
         var request = 0
+        /// Openings the one-time code gave, over the whole run (it is never re-armed here).
+        var oneTimeUses = 0
 
         init(setup: Int) {
             rig = Rig(
@@ -39,6 +45,10 @@ import Testing
                 battery: Battery(percent: 60, drain: DrainModel(percentPerMove: 1, percentPerHour: 0.5)),
                 credentials: Credentials(mechanicalKeyFitted: setup & 2 == 0, overrideKeyFitted: setup & 4 == 0))
             rig.addPin(ModelPropertyTests.pins[0], slot: 1)
+            let weekdays = WeekWindow(days: [.mon, .tue, .wed, .thu, .fri], from: 9 * 60, to: 17 * 60)
+            rig.command(.setCode(slot: 3, name: "Cleaner", hash: rig.hash(ModelPropertyTests.scheduledCode), rules: AccessRules(type: .scheduled, schedule: [weekdays])))
+            rig.command(.setCode(slot: 4, name: "Once", hash: rig.hash(ModelPropertyTests.oneTimeCode), rules: AccessRules(type: .oneTime)))
+            rig.command(.setCode(slot: 5, name: "Duress", hash: rig.hash(ModelPropertyTests.duressCode), rules: AccessRules(type: .duress)))
             rig.command(.setOverrideCode(rig.hash(ModelPropertyTests.overrideCode)))
             rig.command(.addPhone(id: "anna", name: "Anna"))
             rig.send(.command(.enrollFob(name: "A", slot: 1), requestID: "setup-fob"))
@@ -62,6 +72,7 @@ import Testing
             checkResults(out, input: input, before: before, context)
             if lockedOut { checkNoCodeAccessDuringLockout(out, requireCode: before.config.requireCodeForRemote, context) }
             checkMotorNeedsPower(out, before: before, context)
+            checkRestrictions(out, input: input, before: before, context)
             checkMechanicalKey(context)
             checkWaysIn(context)
             checkFaultsMatchState(context)
@@ -80,7 +91,10 @@ import Testing
 
         mutating func makeInput(_ step: Step) -> LockInput {
             let p = step.param
-            let codes = ModelPropertyTests.pins + [ModelPropertyTests.overrideCode, ModelPropertyTests.wrongCode]
+            let codes = ModelPropertyTests.pins + [
+                ModelPropertyTests.overrideCode, ModelPropertyTests.wrongCode, ModelPropertyTests.scheduledCode, ModelPropertyTests.oneTimeCode,
+                ModelPropertyTests.duressCode,
+            ]
             let bolt: BoltCommand = p.isMultiple(of: 2) ? .lock : .unlock
             request += 1
             let id = "r\(request)"
@@ -122,11 +136,50 @@ import Testing
         }
 
         func remoteCode(_ p: Int) -> CodeHash? {
-            switch p % 4 {
+            switch p % 7 {
             case 0: nil
             case 1: rig.hash(ModelPropertyTests.wrongCode)
             case 2: rig.hash(ModelPropertyTests.overrideCode)
+            case 3: rig.hash(ModelPropertyTests.scheduledCode)
+            case 4: rig.hash(ModelPropertyTests.oneTimeCode)
+            case 5: rig.hash(ModelPropertyTests.duressCode)
             default: rig.hash(ModelPropertyTests.pins[0])
+            }
+        }
+
+        /// Spec 7.1, judged from the outside: the window by a UTC calendar, the one use by
+        /// counting, the alert by its event, the authorisation by the result.
+        mutating func checkRestrictions(_ out: [LockOutput], input: LockInput, before: Lock, _ context: String) {
+            var utc = Calendar(identifier: .gregorian)
+            utc.timeZone = TimeZone(identifier: "UTC")!
+            let parts = utc.dateComponents([.weekday, .hour], from: rig.now)
+            let windowOpen = (2...6).contains(parts.weekday!) && (9..<17).contains(parts.hour!)
+            let restricted = [ModelPropertyTests.scheduledCode, ModelPropertyTests.oneTimeCode, ModelPropertyTests.duressCode].map { rig.hash($0) }
+            var usedCode: CodeHash?
+            var granted = out.access.filter(\.succeeded)
+            switch input {
+            case .keypad(let code): usedCode = rig.hash(code.value)
+            case .command(let command, let code, _):
+                usedCode = code
+                granted = command.boltMove == .lock ? [] : granted.filter { $0.method == .remote }
+            default: granted = []
+            }
+            // A remote code counts only where the lock asks for one.
+            let remoteUse = !input.isKeypad && before.config.requireCodeForRemote && !granted.isEmpty
+            let scheduledOpened = granted.contains { $0.credential?.slot == 3 } || (remoteUse && usedCode == restricted[0])
+            if scheduledOpened { #expect(windowOpen, "\(context): the scheduled code worked outside its window") }
+            if granted.contains(where: { $0.credential?.slot == 4 }) || (remoteUse && usedCode == restricted[1]) { oneTimeUses += 1 }
+            #expect(oneTimeUses <= 1, "\(context): the one-time code worked twice")
+            let alerts = out.events.filter { if case .alert(let a) = $0.body { a.kind == .duress && a.slot == 5 } else { false } }
+            if case .keypad = input, usedCode == restricted[2], before.isPowered, !before.isHung,
+                before.credentials.pins.contains(where: { $0.slot == 5 }), !before.credentials.isOverride(restricted[2])
+            {
+                #expect(alerts.count == 1, "\(context): a duress use raised no alert")
+            }
+            if case .command(let command, let code?, let id) = input, restricted.contains(code), command.boltMove == nil,
+                command.needsRemoteCode, before.config.requireCodeForRemote, before.credentials.pinIndex(matching: code) != nil
+            {
+                #expect(out.results.first { $0.requestID == id }?.isOK != true, "\(context): a restricted code authorised \(command.name)")
             }
         }
 
@@ -212,7 +265,8 @@ import Testing
             }
             // A hung lock, or a bolt about to jam, cannot be predicted from the outside.
             guard !lock.isHung, !lock.jamPending else { return }
-            let pinInputs = ModelPropertyTests.pins.map { LockInput.keypad(PlainCode($0)) }
+            // Duress codes are not counted as a way in (spec 7.1).
+            let pinInputs = (ModelPropertyTests.pins + [ModelPropertyTests.scheduledCode, ModelPropertyTests.oneTimeCode]).map { LockInput.keypad(PlainCode($0)) }
             var expectations: [(AccessWay, [LockInput])] = [
                 (.mechanicalKey, [.key(.unlock)]),
                 (.keypad, pinInputs),
@@ -222,7 +276,8 @@ import Testing
             ]
             if lock.wifiUp, lock.enrolment == nil {
                 let codes: [CodeHash?] = lock.config.requireCodeForRemote
-                    ? (ModelPropertyTests.pins + [ModelPropertyTests.overrideCode]).map { rig.hash($0) } : [nil]
+                    ? (ModelPropertyTests.pins + [ModelPropertyTests.overrideCode, ModelPropertyTests.scheduledCode, ModelPropertyTests.oneTimeCode])
+                        .map { rig.hash($0) } : [nil]
                 expectations.append((.remote, codes.map { .command(.unlock, code: $0, requestID: "try") }))
             } else if !lock.wifiUp {
                 #expect(!report[.remote].usable, "\(context)")
@@ -241,4 +296,8 @@ import Testing
             }
         }
     }
+}
+
+extension LockInput {
+    var isKeypad: Bool { if case .keypad = self { true } else { false } }
 }

@@ -73,19 +73,21 @@ extension Lock {
     ) -> Result<RemoteAuthorisation, LockError> {
         let move = command.boltMove.flatMap { $0 == .lock ? nil : $0 }
         let actor = Actor(method: .remote, requestID: requestID)
+        let index = code.flatMap { credentials.pinIndex(matching: $0) }
+        // The duress alarm goes off whenever the code is used, even when a lockout refuses it.
+        if let index, credentials.pins[index].use == .duress { duressAlert(slot: credentials.pins[index].slot, now: now, into: &out) }
         if lockout.isActive(at: now) {
             if let move { report(move, by: actor, failure: .lockout, now: now, into: &out) }
             return .failure(.lockoutActive)
         }
         guard let code else { return .failure(.codeRequired) }
         if credentials.isOverride(code) { return .success(RemoteAuthorisation()) }
-        guard let index = credentials.pinIndex(matching: code) else {
+        guard let index else {
             if let move { report(move, by: actor, failure: .wrongCode, now: now, into: &out) }
             countWrongCode(now: now, into: &out)
             return .failure(.wrongCode)
         }
         let pin = credentials.pins[index]
-        if pin.use == .duress { duressAlert(slot: pin.slot, now: now, into: &out) }
         let refusal = pin.refusal(at: now, in: config.timeZone)
         let mayDoIt = pin.use == .unrestricted || move != nil
         guard refusal == nil, mayDoIt else {

@@ -23,8 +23,9 @@ public struct LockConfig: Sendable, Codable, Equatable {
     /// Creates a configuration; every argument defaults to the spec's default.
     public init(
         autoRelockSeconds: Int = 0, wrongCodeLimit: Int = 5, lockoutSeconds: Int = 60,
-        requireCodeForRemote: Bool = false, doorAjarSeconds: Int = 120, minCodeLength: Int = 6
+        requireCodeForRemote: Bool = false, doorAjarSeconds: Int = 120, minCodeLength: Int = 6, timezone: String? = nil
     ) {
+        self.timezone = timezone
         self.autoRelockSeconds = autoRelockSeconds
         self.wrongCodeLimit = wrongCodeLimit
         self.lockoutSeconds = lockoutSeconds
