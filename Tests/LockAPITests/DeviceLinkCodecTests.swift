@@ -15,6 +15,15 @@ import Testing
         .enrollFob(name: "Any", slot: nil), .revokeFob(slot: 7), .addPhone(id: "anna-pixel", name: "Anna"),
         .revokePhone(id: "anna-pixel"), .setOverrideCode(hash), .setMode(.noRemote),
         .setConfig(LockConfigPatch(autoRelockSeconds: 30, requireCodeForRemote: true)),
+        .setCode(slot: 3, name: "Cleaner", hash: hash, rules: AccessRules(type: .scheduled, schedule: [
+            WeekWindow(days: [.tue, .fri], from: 480, to: 720), WeekWindow(days: [.sun], from: 1320, to: 120),
+        ], validFrom: Date(timeIntervalSince1970: 1_800_000_000))),
+        .setCode(slot: 4, name: "Once", hash: hash, rules: AccessRules(type: .oneTime)),
+        .setCode(slot: 5, name: "Help", hash: hash, rules: AccessRules(type: .duress)),
+        .enrollFob(name: "Guest", slot: 2, rules: AccessRules(type: .scheduled, schedule: [WeekWindow(days: [.sat], from: 600, to: 660)]),
+                   validUntil: Date(timeIntervalSince1970: 1_900_000_000)),
+        .addPhone(id: "guest", name: "Guest", rules: AccessRules(validFrom: Date(timeIntervalSince1970: 1_800_000_000))),
+        .setConfig(LockConfigPatch(timezone: "Europe/Berlin")),
     ]
 
     /// Hands the sealed bytes back as they are, to check the codec alone.

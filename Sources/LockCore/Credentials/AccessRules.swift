@@ -34,17 +34,17 @@ public struct WeekWindow: Sendable, Codable, Equatable {
 
     /// Reads `{"days": [...], "from": "HH:MM", "to": "HH:MM"}`'s parts; the error names the field.
     public init(days: [String], from: String, to: String) throws(LockError) {
-        guard !days.isEmpty else { throw .invalidField("schedule", "a window needs at least one day") }
+        guard !days.isEmpty else { throw .invalidField("schedule", "schedule: a window needs at least one day") }
         var parsed: [Weekday] = []
         for day in days {
             guard let weekday = Weekday(rawValue: day) else {
-                throw .invalidField("schedule", "days are mon, tue, wed, thu, fri, sat and sun")
+                throw .invalidField("schedule", "schedule: days are mon, tue, wed, thu, fri, sat and sun")
             }
             if !parsed.contains(weekday) { parsed.append(weekday) }
         }
-        guard let start = Self.minutes(from), start < 1440 else { throw .invalidField("schedule", "from must be HH:MM, 00:00 to 23:59") }
-        guard let end = Self.minutes(to), end > 0 else { throw .invalidField("schedule", "to must be HH:MM, 00:01 to 24:00") }
-        guard start != end else { throw .invalidField("schedule", "from and to are equal: the window would be empty") }
+        guard let start = Self.minutes(from), start < 1440 else { throw .invalidField("schedule", "schedule: from must be HH:MM, 00:00 to 23:59") }
+        guard let end = Self.minutes(to), end > 0 else { throw .invalidField("schedule", "schedule: to must be HH:MM, 00:01 to 24:00") }
+        guard start != end else { throw .invalidField("schedule", "schedule: from and to are equal, so the window would be empty") }
         self.init(days: parsed, from: start, to: end)
     }
 
@@ -89,7 +89,7 @@ public struct AccessRules: Sendable, Codable, Equatable {
     /// Checks what a command asked for; `forCode` is false for fobs and phones.
     public func validated(validUntil: Date?, forCode: Bool) throws(LockError) -> AccessRules {
         if !forCode, type == .oneTime || type == .duress {
-            throw .invalidField("type", "\(type.rawValue) is for keypad codes only")
+            throw .invalidField("type", "type \(type.rawValue) is for keypad codes only")
         }
         if type == .scheduled, schedule.isEmpty { throw .invalidField("schedule", "a scheduled credential needs a schedule") }
         if type != .scheduled, !schedule.isEmpty { throw .invalidField("schedule", "only a scheduled credential has a schedule") }
