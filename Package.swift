@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "lock-emulator",
             dependencies: [
-                "LockEmulator", "MQTT", "ServiceProcess", argumentParser, log, lifecycle,
+                "LockAPI", "LockEmulator", "MQTT", "ServiceProcess", argumentParser, log, lifecycle,
             ],
             swiftSettings: strict),
         // A tiny client that tests kill with SIGKILL to prove the Last Will.

@@ -56,6 +56,9 @@ extension BridgeMachine {
                 if record.behindSince == nil { record.behindSince = now }
             }
             record.snapshot = snapshot
+            // A lock that has power again after losing its clock is told the time at once, even
+            // if the last attempt (to the dead lock) was a moment ago.
+            if !retained, !snapshot.clockSet, previous.map({ $0.clockSet || !$0.battery.powered }) ?? true { record.clockSentAt = nil }
             record.updatedAt = now
             if !retained { record.lastSeen = now }
             context.record = record

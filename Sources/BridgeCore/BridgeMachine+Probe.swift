@@ -49,4 +49,17 @@ extension BridgeMachine {
         for byte in id.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return Double(hash % 10_000) / 10_000
     }
+
+    /// A lock that lost its clock with its power refuses scheduled and dated credentials until
+    /// the clock is set (spec 7.1): the bridge sends it the time, signed, once it reports so,
+    /// again every 10 s while it still does. The ack changes nothing else.
+    mutating func setClockIfLost(_ context: inout LockContext) -> Publication? {
+        let now = context.now
+        guard context.record.online, let snapshot = context.record.snapshot, !snapshot.clockSet, snapshot.battery.powered else { return nil }
+        if let sent = context.record.clockSentAt, now.timeIntervalSince(sent) < 10 { return nil }
+        let device = DeviceCommand(requestID: "clock-\(nextCounter(now))", counter: commandCounter, command: .setClock(at: now), code: nil)
+        guard let payload = try? device.payload() else { return nil }
+        context.record.clockSentAt = now
+        return signed(context.record.id, .cmd, payload)
+    }
 }

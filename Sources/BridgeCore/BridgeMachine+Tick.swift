@@ -18,8 +18,11 @@ extension BridgeMachine {
             let ping = probe(&context)
             if !context.effects.isEmpty { context.publishState() }
             if let ping { context.effects.append(.publish(ping)) }
+            let clockSent = context.record.clockSentAt
+            if let setClock = setClockIfLost(&context) { context.effects.append(.publish(setClock)) }
             if context.record.behindSince != nil { chaseGaps(&context) }
             let probeChanged = probing.0 != context.record.probe?.requestID || probing.1 != context.record.nextProbe
+                || clockSent != context.record.clockSentAt
             guard !context.effects.isEmpty || context.record.behindSince != nil || probeChanged else { continue }
             locks[id] = context.record
             out += context.effects

@@ -59,7 +59,7 @@ public struct BridgeMachine: Sendable {
         restore(stored, now: now)
     }
 
-    public static let version = "0.1.0"
+    public static let version = Release.version
 
     var configuration: BridgeConfiguration { settings.configuration }
     var publicTopics: PublicTopics { settings.publicTopics }

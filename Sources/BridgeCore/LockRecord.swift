@@ -36,6 +36,8 @@ struct LockRecord: Sendable {
     /// The liveness probe in flight, and when the next one is due (nil: not scheduled yet).
     var probe: (requestID: String, deadline: Date)?
     var nextProbe: Date?
+    /// When the bridge last told the lock the time, after it reported a lost clock.
+    var clockSentAt: Date?
     /// What the published discovery configs depend on, to republish them when it changes.
     var discoveryKey: String?
     /// Commands waiting for the one in flight (one at a time per lock).

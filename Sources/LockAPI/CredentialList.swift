@@ -53,24 +53,24 @@ public struct CredentialList: Sendable, Equatable {
     public init() {}
 
     /// The public part of a lock's credentials, with `usable_now` as of `now` on the lock's clock.
-    public init(_ credentials: Credentials, at now: Date = Date(), in timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
+    public init(_ credentials: Credentials, at time: LockTime = LockTime(now: Date())) {
         codes = credentials.pins.map { pin in
             // Nothing says "duress" outside the lock: it is listed as an unrestricted code.
             var rules = pin.rules
             if rules?.type == .duress { rules?.type = .unrestricted }
             return Code(
                 slot: pin.slot, name: pin.name, enabled: pin.enabled, setAt: pin.setAt, validUntil: pin.validUntil, lastUsedAt: pin.lastUsedAt,
-                rules: rules == AccessRules() ? nil : rules, usableNow: pin.isUsable(at: now, in: timeZone), usedUp: pin.isUsedUp, plan: pin.plan)
+                rules: rules == AccessRules() ? nil : rules, usableNow: pin.isUsable(at: time), usedUp: pin.isUsedUp, plan: pin.plan)
         }
         fobs = credentials.fobs.map {
             Fob(
                 slot: $0.slot, name: $0.name, enrolledAt: $0.enrolledAt, lastUsedAt: $0.lastUsedAt, rules: $0.rules, validUntil: $0.validUntil,
-                usableNow: $0.refusal(at: now, in: timeZone) == nil)
+                usableNow: $0.refusal(at: time) == nil)
         }
         phones = credentials.phones.map {
             Phone(
                 id: $0.id, name: $0.name, addedAt: $0.addedAt, lastUsedAt: $0.lastUsedAt, rules: $0.rules, validUntil: $0.validUntil,
-                usableNow: $0.refusal(at: now, in: timeZone) == nil)
+                usableNow: $0.refusal(at: time) == nil)
         }
         overrideCodeSet = credentials.overrideCodeSet
         overrideKeyFitted = credentials.overrideKeyFitted

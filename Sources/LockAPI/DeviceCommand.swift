@@ -34,6 +34,8 @@ public struct DeviceCommand: Sendable, Equatable {
         switch command {
         case .lock, .unlock, .open, .restart, .factoryReset, .refresh, .ping:
             break
+        case .setClock(let at):
+            o["at"] = .time(at)
         case .setCode(let slot, let name, let hash, let validUntil, let replace, let rules):
             o["slot"] = .int(Int64(slot))
             o["name"] = .string(name)
@@ -97,6 +99,7 @@ public struct DeviceCommand: Sendable, Equatable {
         case "factory_reset": return .factoryReset
         case "refresh": return .refresh
         case "ping": return .ping
+        case "set_clock": return .setClock(at: try o.time("at"))
         case "set_code":
             let validUntil = try o.optionalString("valid_until").map { text throws(DeviceLinkError) in
                 guard let date = RFC3339.parse(text) else { throw DeviceLinkError("not an RFC 3339 time", field: "valid_until") }

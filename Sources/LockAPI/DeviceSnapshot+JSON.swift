@@ -31,6 +31,7 @@ extension DeviceSnapshot {
         ]
         o["last_access"] = lastAccess.map { .object($0.object) } ?? .null
         if let kdfIterations { o["kdf_iterations"] = .int(Int64(kdfIterations)) }
+        if !clockSet { o["clock_set"] = false }
         return o
     }
 
@@ -69,6 +70,7 @@ extension DeviceSnapshot {
         self.faults = faults.sorted()
         lockoutUntil = try o.optionalTime("lockout_until")
         hung = try o.optionalBool("hung") ?? false
+        clockSet = try o.optionalBool("clock_set") ?? true
         access = try WaysIn(json: try o.object("access"))
         credentials = try CredentialList(json: try o.object("credentials"))
         // What the lock reports, as it is: range checks belong to the lock's own `set_config`.

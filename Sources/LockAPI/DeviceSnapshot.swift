@@ -20,6 +20,8 @@ public struct DeviceSnapshot: Sendable, Equatable {
     public var faults: [FaultCode]
     public var lockoutUntil: Date?
     public var hung: Bool
+    /// False after a power loss until the bridge sets the lock's clock (spec 7.1).
+    public var clockSet = true
     public var access: WaysIn
     public var credentials: CredentialList
     public var config: LockConfig
@@ -36,6 +38,9 @@ public struct DeviceSnapshot: Sendable, Equatable {
         public var percent: Double
         public var voltageMillivolts: Int?
         public var backupPower: Bool
+
+        /// Whether the lock has power at all (it reports its last snapshot as it dies).
+        public var powered: Bool { percent > 0 || backupPower }
 
         public init(percent: Double, voltageMillivolts: Int?, backupPower: Bool) {
             self.percent = percent
@@ -79,8 +84,9 @@ extension DeviceSnapshot {
         faults = lock.activeFaults.sorted()
         lockoutUntil = lock.lockoutUntil(now: lockTime)
         hung = lock.isHung
+        clockSet = lock.clockLost != true
         access = WaysIn(lock.waysIn(now: lockTime))
-        credentials = CredentialList(lock.credentials, at: lockTime, in: lock.config.timeZone)
+        credentials = CredentialList(lock.credentials, at: lock.time(lockTime))
         config = lock.config
         salt = lock.salt
         kdfIterations = lock.hasher.iterations

@@ -16,6 +16,8 @@ struct EmulatedLock: Codable, Sendable {
     /// Which credentials were usable when `state` was last sent, to republish it when a window
     /// opens or closes (spec 7.1) with nothing else happening.
     var lastUsable: [Bool]?
+    /// Counts changes in this process, so an older copy is never saved over a newer one.
+    var generation: UInt64 = 0
 
     enum CodingKeys: String, CodingKey { case lock, lastCounter, held, clockOffset }
 

@@ -60,7 +60,7 @@ struct EmulatorCore {
         }
         guard command.counter > entry.lastCounter else { return refuse(id, "a replayed counter") }
         locks[id]!.lastCounter = command.counter
-        dirty.insert(id)
+        markDirty(id)
         // A lock without power or Wi-Fi hears nothing; the bridge's timeout answers for it.
         guard entry.reachable else { return [] }
         // A liveness probe is only acknowledged: no snapshot unless something changed with it.
@@ -81,7 +81,7 @@ struct EmulatorCore {
         guard let request = try? ResendRequest.parse(payload) else { return refuse(id, "an unreadable resend request") }
         guard request.counter > entry.lastCounter else { return refuse(id, "a replayed resend request") }
         locks[id]!.lastCounter = request.counter
-        dirty.insert(id)
+        markDirty(id)
         guard entry.reachable else { return [] }
         let events = entry.recent.filter { Int64($0.epoch) == request.epoch && Int64($0.seq) >= request.fromSeq }
         logger.debug("resending events", metadata: ["lock.id": "\(id)", "from_seq": "\(request.fromSeq)", "count": "\(events.count)"])
@@ -98,7 +98,7 @@ struct EmulatorCore {
             if case .clock(let at) = input {
                 locks[id]!.clockOffset = at.timeIntervalSince(lockTime)
                 locks[id]!.lastUsable = nil
-                dirty.insert(id)
+                markDirty(id)
             }
             var out = apply(id, input.lockInput, lockTime: lockTime, wall: wall, forceSnapshot: input.isClock)
             var result: JSONObject = ["status": "ok", "action": .string(action)]
@@ -138,6 +138,12 @@ struct EmulatorCore {
         return out
     }
 
+    /// A lock changed: it is due to be saved, and its state is one generation newer.
+    private mutating func markDirty(_ id: LockID) {
+        dirty.insert(id)
+        locks[id]?.generation += 1
+    }
+
     /// Hands over the locks that must be saved before their messages go out.
     mutating func takeUrgent() -> [(LockID, EmulatedLock)] {
         defer { urgent = [] }
@@ -165,7 +171,7 @@ struct EmulatorCore {
             urgent.insert(id)
         }
         // A window that opened or closed changes `access` and `usable_now` with nothing else happening.
-        let usable = entry.lock.credentials.dependsOnTime ? entry.lock.credentials.usability(at: now, in: entry.lock.config.timeZone) : nil
+        let usable = entry.lock.credentials.dependsOnTime ? entry.lock.credentials.usability(at: entry.lock.time(now)) : nil
         let windowsMoved = usable != nil && usable != entry.lastUsable
         lastAttempt = outputs.lazy.compactMap { output -> AccessEvent? in
             guard case .event(let event) = output, case .access(let access) = event.body else { return nil }
@@ -206,7 +212,7 @@ struct EmulatorCore {
             entry.lastUsable = usable
         }
         locks[id] = entry
-        dirty.insert(id)
+        markDirty(id)
         return out + acks
     }
 

@@ -1,12 +1,16 @@
 import Foundation
 import LockCore
+import Locking
 
 /// Keeps each lock's state in a file of its own in the state directory, written atomically.
 ///
 /// A marker file tells whether the last run ended cleanly. After an unclean end every lock's
 /// sequence counter skips ahead, so a number used just before the crash is never used again.
-struct LockStore: Sendable {
+final class LockStore: Sendable {
     let directory: URL
+    /// The generation last written per lock: the ticker's periodic save and the urgent save of
+    /// a used-up one-time code run on different tasks, and the older copy must not win.
+    private let written = Locked<[String: UInt64]>([:])
     static let sequenceSkip: UInt64 = 1000
 
     init(directory: String) throws {
@@ -34,7 +38,11 @@ struct LockStore: Sendable {
     }
 
     func save(_ id: String, _ entry: EmulatedLock) throws {
-        try JSONEncoder().encode(entry).write(to: file(id), options: .atomic)
+        try written.withLock { last in
+            if let done = last[id], entry.generation != 0, entry.generation <= done { return }
+            try JSONEncoder().encode(entry).write(to: file(id), options: .atomic)
+            last[id] = entry.generation
+        }
     }
 
     /// Marks a run as started; returns whether the previous run ended uncleanly.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LockAPI
 import LockEmulator
 import Logging
 import MQTT
@@ -17,7 +18,7 @@ struct LockEmulatorCommand: AsyncParsableCommand {
             Bluetooth down, firmware crash or hang, jam, tamper). With --enable-sim, tests and demos \
             drive that physical world on lockdev/<id>/sim (see docs/device-link.md).
             """,
-        version: "0.1.0")
+        version: Release.version)
 
     @Option(help: "Broker URL: mqtt://[user@]host[:port] or mqtts://…")
     var broker = "mqtt://127.0.0.1:1883"

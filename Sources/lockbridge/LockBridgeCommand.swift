@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LockAPI
 
 @main
 struct LockBridgeCommand: AsyncParsableCommand {
@@ -11,7 +12,7 @@ struct LockBridgeCommand: AsyncParsableCommand {
             (state, events, commands with results, availability, alerts, audit history). The other \
             subcommands are clients that talk to a running bridge over MQTT only. \(ClientExit.help)
             """,
-        version: "0.1.0",
+        version: Release.version,
         subcommands: [
             RunCommand.self, StatusCommand.self, LockLockCommand.self, UnlockCommand.self, OpenCommand.self,
             EventsCommand.self, HistoryCommand.self, CodesCommand.self, FobsCommand.self, PhonesCommand.self,

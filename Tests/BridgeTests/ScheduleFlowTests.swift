@@ -42,6 +42,19 @@ import TestSupport
             $0["access"]?.objectValue?["keypad"]?.objectValue?["reason"]?.stringValue == "outside_schedule"
         }
         #expect(state["faults"]?.arrayValue?.contains("wrong_code_limit") != true, "outside a window is no wrong code")
+        // A power loss loses the lock's clock; the bridge sets it again, and the windows work again.
+        _ = try await sim.run("front-door", #"{"action":"battery","percent":0}"#)
+        _ = try await sim.run("front-door", #"{"action":"battery","percent":90}"#)
+        _ = try await sim.run("front-door", #"{"action":"clock","at":"2027-03-30T07:00:00Z"}"#)
+        do {
+            try await waitUntil(10, "the bridge to set the lock's clock", every: .milliseconds(250)) {
+                let result = try await sim.run("front-door", #"{"action":"keypad","code":"305817"}"#)
+                return result["access"]?.objectValue?["event_type"]?.stringValue == "unlock"
+            }
+        } catch {
+            Issue.record("\(error); last attempt: \(sim.results.messages.last?.text ?? ""); states: \(h.messages("front-door/state").suffix(2).compactMap(\.text))")
+            throw error
+        }
         let codes = try await h.next("front-door/credentials", "the code's schedule") { o in
             o["codes"]?.arrayValue?.contains { $0.objectValue?["slot"]?.intValue == 2 } == true
         }["codes"]?.arrayValue

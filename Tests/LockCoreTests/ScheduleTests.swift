@@ -195,7 +195,7 @@ import Testing
         #expect(rig.lock.waysIn(now: rig.now)[.keypad].reason == .outsideSchedule)
         rig.now = Self.utc("2027-01-16T10:00:00Z")
         #expect(rig.lock.waysIn(now: rig.now)[.keypad].usable)
-        #expect(rig.lock.credentials.usability(at: rig.now, in: rig.lock.config.timeZone) == [true, true])
+        #expect(rig.lock.credentials.usability(at: rig.lock.time(rig.now)) == [true, true])
     }
 
     @Test func fobsAndPhonesFollowTheirWindowsToo() throws {
@@ -218,5 +218,21 @@ import Testing
         #expect(rig.command(.setConfig(LockConfigPatch(timezone: "Mars/Olympus")))?.error?.field == "timezone")
         #expect(rig.command(.setConfig(LockConfigPatch(timezone: "Europe/Berlin")))?.isOK == true)
         #expect(rig.lock.config.timeZone.identifier == "Europe/Berlin")
+    }
+
+    /// With the power gone the clock is lost: windows and dates cannot be told until it is set.
+    @Test func aLockThatLostItsClockRefusesDatedCodesUntilItIsSet() {
+        var rig = Rig()
+        rig.command(.setCode(slot: 1, name: "Owner", hash: rig.hash("480913")))
+        rig.command(.setCode(slot: 2, name: "Visit", hash: rig.hash("305817"), validUntil: Rig.start + 86_400))
+        rig.send(.setBattery(percent: 0))
+        rig.send(.setBattery(percent: 80))
+        #expect(rig.lock.clockLost == true)
+        #expect(rig.send(.keypad(PlainCode("305817"))).access.first?.reason == .outsideSchedule)
+        #expect(rig.send(.keypad(PlainCode("480913"))).granted, "an unrestricted code needs no clock")
+        rig.send(.key(.lock))
+        #expect(rig.command(.setClock(at: rig.now))?.isOK == true)
+        #expect(rig.lock.clockLost == nil)
+        #expect(rig.send(.keypad(PlainCode("305817"))).granted)
     }
 }

@@ -103,13 +103,16 @@ public struct AccessRules: Sendable, Codable, Equatable {
     /// as time goes: `expired` past `valid_until`, `outside_schedule` before `valid_from` or
     /// outside every window. Local time comes from the time-zone database, so a daylight-saving
     /// gap shortens a window and an overlap can repeat it.
-    public static func timeRefusal(_ rules: AccessRules?, validUntil: Date?, at now: Date, in timeZone: TimeZone) -> AccessFailureReason? {
+    public static func timeRefusal(_ rules: AccessRules?, validUntil: Date?, at time: LockTime) -> AccessFailureReason? {
+        let now = time.now
+        // A lock that lost its clock cannot tell a window or a date: it refuses until the bridge sets it.
+        if !time.known, validUntil != nil || rules?.dependsOnTime == true { return .outsideSchedule }
         if let validUntil, now >= validUntil { return .expired }
         guard let rules else { return nil }
         if let validFrom = rules.validFrom, now < validFrom { return .outsideSchedule }
         guard rules.type == .scheduled else { return nil }
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+        calendar.timeZone = time.zone
         let parts = calendar.dateComponents([.weekday, .hour, .minute], from: now)
         let day = Weekday(calendarWeekday: parts.weekday ?? 1)
         let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
@@ -118,4 +121,16 @@ public struct AccessRules: Sendable, Codable, Equatable {
 
     /// Whether the rules depend on the time of day or date at all.
     var dependsOnTime: Bool { validFrom != nil || type == .scheduled }
+}
+
+/// The lock's time as credentials need it: the instant, the local time zone, and whether the
+/// clock is known at all (spec 7.1: not after a power loss, until the bridge sets it).
+public struct LockTime: Sendable {
+    public var now: Date
+    public var zone: TimeZone
+    public var known: Bool
+
+    public init(now: Date, zone: TimeZone = TimeZone(identifier: "UTC")!, known: Bool = true) {
+        (self.now, self.zone, self.known) = (now, zone, known)
+    }
 }

@@ -32,13 +32,13 @@ public struct PinSlot: Sendable, Codable, Equatable {
     public var isUsedUp: Bool { usedUp == true }
 
     /// Why the code does not open at `now` (lock time, in the lock's time zone), or nil when it does.
-    public func refusal(at now: Date, in timeZone: TimeZone) -> AccessFailureReason? {
+    public func refusal(at time: LockTime) -> AccessFailureReason? {
         guard enabled, !isUsedUp else { return .disabled }
-        return AccessRules.timeRefusal(rules, validUntil: validUntil, at: now, in: timeZone)
+        return AccessRules.timeRefusal(rules, validUntil: validUntil, at: time)
     }
 
     /// Whether the code opens at `now`.
-    public func isUsable(at now: Date, in timeZone: TimeZone) -> Bool { refusal(at: now, in: timeZone) == nil }
+    public func isUsable(at time: LockTime) -> Bool { refusal(at: time) == nil }
 }
 
 /// An enrolled key fob.
@@ -58,8 +58,8 @@ public struct FobSlot: Sendable, Codable, Equatable {
     public var validUntil: Date?
 
     /// Why the fob does not open at `now`, or nil when it does.
-    public func refusal(at now: Date, in timeZone: TimeZone) -> AccessFailureReason? {
-        AccessRules.timeRefusal(rules, validUntil: validUntil, at: now, in: timeZone)
+    public func refusal(at time: LockTime) -> AccessFailureReason? {
+        AccessRules.timeRefusal(rules, validUntil: validUntil, at: time)
     }
 }
 
@@ -78,8 +78,8 @@ public struct Phone: Sendable, Codable, Equatable {
     public var validUntil: Date?
 
     /// Why the phone does not operate the lock at `now`, or nil when it does.
-    public func refusal(at now: Date, in timeZone: TimeZone) -> AccessFailureReason? {
-        AccessRules.timeRefusal(rules, validUntil: validUntil, at: now, in: timeZone)
+    public func refusal(at time: LockTime) -> AccessFailureReason? {
+        AccessRules.timeRefusal(rules, validUntil: validUntil, at: time)
     }
 }
 
@@ -126,14 +126,13 @@ public struct Credentials: Sendable, Codable, Equatable {
     func phoneIndex(id: String) -> Int? { phones.firstIndex { $0.id == id } }
 
     /// Whether any PIN but a duress code is usable at `now` (duress codes are not counted).
-    func hasUsablePin(at now: Date, in timeZone: TimeZone) -> Bool {
-        pins.contains { $0.use != .duress && $0.isUsable(at: now, in: timeZone) }
+    func hasUsablePin(at time: LockTime) -> Bool {
+        pins.contains { $0.use != .duress && $0.isUsable(at: time) }
     }
 
     /// Whether each credential (codes, fobs, phones, in order) is usable at `now`.
-    public func usability(at now: Date, in timeZone: TimeZone) -> [Bool] {
-        pins.map { $0.isUsable(at: now, in: timeZone) } + fobs.map { $0.refusal(at: now, in: timeZone) == nil }
-            + phones.map { $0.refusal(at: now, in: timeZone) == nil }
+    public func usability(at time: LockTime) -> [Bool] {
+        pins.map { $0.isUsable(at: time) } + fobs.map { $0.refusal(at: time) == nil } + phones.map { $0.refusal(at: time) == nil }
     }
 
     /// Whether any credential's usability depends on the time (windows, validity), so the

@@ -39,6 +39,8 @@ public enum LockCommand: Sendable, Equatable {
     /// The bridge's signed liveness probe (spec 3.1): the lock only acknowledges it; a hung
     /// firmware does not.
     case ping
+    /// The bridge tells a lock that lost its clock what time it is (spec 7.1).
+    case setClock(at: Date)
 
     /// The spec's command name.
     public var name: String {
@@ -61,6 +63,7 @@ public enum LockCommand: Sendable, Equatable {
         case .factoryReset: "factory_reset"
         case .refresh: "refresh"
         case .ping: "ping"
+        case .setClock: "set_clock"
         }
     }
 
@@ -82,7 +85,7 @@ public enum LockCommand: Sendable, Equatable {
         case .unlock, .open, .setCode, .clearCode, .enableCode, .setOverrideCode, .enrollFob, .addPhone,
             .setMode, .setConfig, .factoryReset:
             true
-        case .lock, .disableCode, .revokeFob, .revokePhone, .restart, .refresh, .ping:
+        case .lock, .disableCode, .revokeFob, .revokePhone, .restart, .refresh, .ping, .setClock:
             false
         }
     }

@@ -53,6 +53,7 @@ extension Lock {
             clear(.tamper, now: now, into: &out)
         case .factoryReset: factoryReset(now: now, into: &out)
         case .refresh, .ping: break
+        case .setClock: clockLost = nil
         }
         finish()
     }
@@ -88,7 +89,7 @@ extension Lock {
             return .failure(.wrongCode)
         }
         let pin = credentials.pins[index]
-        let refusal = pin.refusal(at: now, in: config.timeZone)
+        let refusal = pin.refusal(at: time(now))
         let mayDoIt = pin.use == .unrestricted || move != nil
         guard refusal == nil, mayDoIt else {
             if let move { report(move, by: actor, failure: refusal ?? .wrongCode, now: now, into: &out) }
@@ -141,7 +142,7 @@ extension Lock {
     /// or nobody could change anything remotely any more.
     mutating func setConfig(_ patch: LockConfigPatch, now: Date, into out: inout [LockOutput]) -> LockError? {
         if patch.requireCodeForRemote == true, !config.requireCodeForRemote,
-            !credentials.hasUsablePin(at: now, in: config.timeZone), !credentials.overrideCodeSet
+            !credentials.hasUsablePin(at: time(now)), !credentials.overrideCodeSet
         {
             return .invalidField("require_code_for_remote", "set a code or the override code first")
         }

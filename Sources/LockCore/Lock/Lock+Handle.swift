@@ -34,6 +34,8 @@ extension Lock {
             run(command, code: code, requestID: requestID, now: now, into: &out)
         case .tick: break
         }
+        // Without power the clock stops; it is not trusted again until it is set (spec 7.1).
+        if !isPowered { clockLost = true }
         return out
     }
 

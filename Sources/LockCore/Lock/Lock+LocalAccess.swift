@@ -52,7 +52,7 @@ extension Lock {
         actor.credential = reference(pin)
         let refusal: AccessFailureReason? =
             mode == .vacation ? .modeForbids
-            : pin.refusal(at: now, in: config.timeZone) ?? (isJammed ? .jammed : nil)
+            : pin.refusal(at: time(now)) ?? (isJammed ? .jammed : nil)
         if let refusal { return report(.unlock, by: actor, failure: refusal, now: now, into: &out) }
         let failure =
             pin.use == .oneTime
@@ -83,7 +83,7 @@ extension Lock {
         let fob = credentials.fobs[index]
         let actor = Actor(method: .fob, credential: CredentialRef(type: .fob, slot: fob.slot, name: fob.name))
         if mode == .privacy { return report(.unlock, by: actor, failure: .modeForbids, now: now, into: &out) }
-        if let refusal = fob.refusal(at: now, in: config.timeZone) { return report(.unlock, by: actor, failure: refusal, now: now, into: &out) }
+        if let refusal = fob.refusal(at: time(now)) { return report(.unlock, by: actor, failure: refusal, now: now, into: &out) }
         if isJammed { return report(.unlock, by: actor, failure: .jammed, now: now, into: &out) }
         if attempt(.unlock, by: actor, now: now, into: &out) == nil { credentials.fobs[index].lastUsedAt = now }
     }
@@ -107,7 +107,7 @@ extension Lock {
         let phone = credentials.phones[index]
         let actor = Actor(method: .blePhone, credential: CredentialRef(type: .phone, name: phone.name, id: phone.id))
         if mode == .privacy { return report(move, by: actor, failure: .modeForbids, now: now, into: &out) }
-        if let refusal = phone.refusal(at: now, in: config.timeZone) { return report(move, by: actor, failure: refusal, now: now, into: &out) }
+        if let refusal = phone.refusal(at: time(now)) { return report(move, by: actor, failure: refusal, now: now, into: &out) }
         if isJammed { return report(move, by: actor, failure: .jammed, now: now, into: &out) }
         if attempt(move, by: actor, now: now, into: &out) == nil { credentials.phones[index].lastUsedAt = now }
     }

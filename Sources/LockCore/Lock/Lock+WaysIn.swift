@@ -29,28 +29,28 @@ extension Lock {
             if mode == .noRemote || mode == .privacy { return .modeForbids }
             if config.requireCodeForRemote, lockedOut { return .lockout }
             if isJammed { return .jammed }
-            let haveCode = credentials.hasUsablePin(at: now, in: config.timeZone) || credentials.overrideCodeSet
-            return config.requireCodeForRemote && !haveCode ? credentialReason(credentials.pins.contains { $0.use != .duress && $0.refusal(at: now, in: config.timeZone) == .outsideSchedule }) : nil
+            let haveCode = credentials.hasUsablePin(at: time(now)) || credentials.overrideCodeSet
+            return config.requireCodeForRemote && !haveCode ? credentialReason(credentials.pins.contains { $0.use != .duress && $0.refusal(at: time(now)) == .outsideSchedule }) : nil
         case .keypad:
             if !motor { return .batteryDepleted }
             if lockedOut { return .lockout }
             if mode == .privacy || mode == .vacation { return .modeForbids }
             if isJammed { return .jammed }
-            if credentials.hasUsablePin(at: now, in: config.timeZone) { return nil }
-            return credentialReason(credentials.pins.contains { $0.use != .duress && $0.refusal(at: now, in: config.timeZone) == .outsideSchedule })
+            if credentials.hasUsablePin(at: time(now)) { return nil }
+            return credentialReason(credentials.pins.contains { $0.use != .duress && $0.refusal(at: time(now)) == .outsideSchedule })
         case .blePhone:
             if !motor { return .batteryDepleted }
             if !bleUp { return .bleDown }
             if mode == .privacy { return .modeForbids }
             if isJammed { return .jammed }
-            if credentials.phones.contains(where: { $0.refusal(at: now, in: config.timeZone) == nil }) { return nil }
-            return credentialReason(credentials.phones.contains { $0.refusal(at: now, in: config.timeZone) == .outsideSchedule })
+            if credentials.phones.contains(where: { $0.refusal(at: time(now)) == nil }) { return nil }
+            return credentialReason(credentials.phones.contains { $0.refusal(at: time(now)) == .outsideSchedule })
         case .fob:
             if !motor { return .batteryDepleted }
             if mode == .privacy { return .modeForbids }
             if isJammed { return .jammed }
-            if credentials.fobs.contains(where: { $0.refusal(at: now, in: config.timeZone) == nil }) { return nil }
-            return credentialReason(credentials.fobs.contains { $0.refusal(at: now, in: config.timeZone) == .outsideSchedule })
+            if credentials.fobs.contains(where: { $0.refusal(at: time(now)) == nil }) { return nil }
+            return credentialReason(credentials.fobs.contains { $0.refusal(at: time(now)) == .outsideSchedule })
         }
     }
 

@@ -39,6 +39,8 @@ public struct Lock: Sendable, Codable, Equatable {
     public internal(set) var enrolment: FobEnrolment?
     /// The last successful access, for `state.last_access`.
     public internal(set) var lastAccess: LastAccess?
+    /// The clock was lost with the power and not set since (spec 7.1); nil while it is known.
+    public internal(set) var clockLost: Bool?
     /// The per-lock salt for code hashes (not secret, but unique per lock).
     public let salt: [UInt8]
     /// How codes are hashed.
@@ -81,6 +83,9 @@ public struct Lock: Sendable, Codable, Equatable {
 
     /// Hashes `code` the way this lock stores it (what the bridge does before sending a code).
     public func hash(code: String) -> CodeHash { hasher.hash(code: code, salt: salt) }
+
+    /// `now` as credentials see it: in the lock's time zone, and whether the clock is known.
+    public func time(_ now: Date) -> LockTime { LockTime(now: now, zone: config.timeZone, known: clockLost != true) }
 }
 
 /// An open fob-enrolment window.
