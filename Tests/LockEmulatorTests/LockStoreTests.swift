@@ -1,0 +1,27 @@
+import Foundation
+import LockCore
+import Testing
+@testable import LockEmulator
+
+/// The store never lets an older copy of a lock win over a newer one: the ticker's periodic
+/// save and the urgent save of a used-up one-time code run on different tasks.
+@Suite struct LockStoreTests {
+    @Test func anOlderGenerationIsNeverWrittenOverANewerOne() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockstore-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try LockStore(directory: directory.path)
+        var older = EmulatedLock(lock: Lock(salt: Array(0..<16), hasher: CodeHasher(iterations: 2)))
+        older.generation = 3
+        older.lastCounter = 30
+        var newer = older
+        newer.generation = 4
+        newer.lastCounter = 40
+        try store.save("door", newer)
+        try store.save("door", older)
+        #expect(try store.load("door", uncleanStop: false) { Issue.record("the saved lock was not found"); return older.lock }.lastCounter == 40)
+        newer.generation = 5
+        newer.lastCounter = 50
+        try store.save("door", newer)
+        #expect(try store.load("door", uncleanStop: false) { older.lock }.lastCounter == 50)
+    }
+}
