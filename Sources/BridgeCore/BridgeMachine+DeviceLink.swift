@@ -156,6 +156,7 @@ extension BridgeMachine {
             topic = "\(base)/alert/\(kind)"
             var alert: JSONObject = ["slot": payload["slot"] ?? .null, "at": payload["at"] ?? .null, "seq": payload["seq"] ?? .null]
             if payload["delayed"]?.boolValue == true { alert["delayed"] = true }
+            if payload["acknowledged"]?.boolValue == true { alert["acknowledged"] = true }
             payload = alert
         }
         return AuditedEvent(

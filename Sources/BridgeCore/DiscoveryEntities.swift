@@ -122,7 +122,8 @@ extension Discovery {
             ])),
             // The duress alarm is reflected nowhere else (spec section 7): no state, no fault.
             DiscoveryEntity(component: "event", object: "duress", name: "Duress", needsLock: false, fields: on(topics.lock(id, .duressAlert), [
-                "qos": 1, "event_types": ["duress"], "value_template": #"{"event_type": "duress", "slot": {{ value_json.slot }}}"#,
+                "qos": 1, "event_types": ["duress", "duress_acknowledged"],
+                "value_template": #"{"event_type": "{{ 'duress_acknowledged' if value_json.acknowledged else 'duress' }}", "slot": {{ value_json.slot }}}"#,
             ])),
         ]
     }

@@ -27,7 +27,7 @@ enum CommandKind: String, CaseIterable {
     /// the new code, so their remote-operation code goes in `auth_code`.
     var authKey: String {
         switch self {
-        case .setCode, .setOverrideCode: "auth_code"
+        case .setCode, .setOverrideCode, .ackFault: "auth_code"
         default: "code"
         }
     }

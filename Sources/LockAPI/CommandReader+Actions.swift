@@ -30,7 +30,10 @@ extension CommandReader {
         case .factoryReset:
             let what = "the lock id, to confirm the reset"
             return .factoryReset(confirm: try required("confirm", what, string("confirm", what)))
-        case .ackFault: return .ackFault(try acknowledgeableFault())
+        case .ackFault:
+            // The duress alert is the lock's to acknowledge, with an unrestricted code (spec 7.1).
+            if try string("fault", "a fault code") == "duress" { return .ackDuress }
+            return .ackFault(try acknowledgeableFault())
         }
     }
 
@@ -110,7 +113,7 @@ extension CommandReader {
         let text = try required("fault", what, string("fault", what))
         guard let fault = FaultCode(rawValue: text) else { throw .badField("fault", "fault must be \(what)") }
         guard fault == .overrideUsed else {
-            throw .badField("fault", "only override_used can be acknowledged; other faults clear themselves")
+            throw .badField("fault", "only override_used and duress can be acknowledged; other faults clear themselves")
         }
         return fault
     }

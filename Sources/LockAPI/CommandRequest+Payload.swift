@@ -66,6 +66,7 @@ extension PublicAction {
             if let value = patch.timezone { o["timezone"] = .string(value) }
         case .factoryReset(let confirm): o["confirm"] = .string(confirm)
         case .ackFault(let fault): o["fault"] = .string(fault.rawValue)
+        case .ackDuress: o["fault"] = "duress"
         }
     }
 }

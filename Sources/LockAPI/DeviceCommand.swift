@@ -32,7 +32,7 @@ public struct DeviceCommand: Sendable, Equatable {
         ]
         if let code { o[CodeSeal.remoteCodeField] = .string(Hex.encode(code.rawBytes)) }
         switch command {
-        case .lock, .unlock, .open, .restart, .factoryReset, .refresh, .ping:
+        case .lock, .unlock, .open, .restart, .factoryReset, .refresh, .ping, .ackDuress:
             break
         case .setClock(let at):
             o["at"] = .time(at)
@@ -99,6 +99,7 @@ public struct DeviceCommand: Sendable, Equatable {
         case "factory_reset": return .factoryReset
         case "refresh": return .refresh
         case "ping": return .ping
+        case "ack_fault": return .ackDuress
         case "set_clock": return .setClock(at: try o.time("at"))
         case "set_code":
             let validUntil = try o.optionalString("valid_until").map { text throws(DeviceLinkError) in

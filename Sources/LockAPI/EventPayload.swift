@@ -29,6 +29,7 @@ public enum EventPayload {
             if let detail = system.detail { o["detail"] = .string(detail) }
         case .alert(let alert):
             o = ["event_type": .string(alert.kind.rawValue), "slot": .int(Int64(alert.slot))]
+            if alert.acknowledged == true { o["acknowledged"] = true }
         }
         o["seq"] = .int(Int64(event.seq))
         o["epoch"] = .int(Int64(event.epoch))

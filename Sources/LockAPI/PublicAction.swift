@@ -26,6 +26,8 @@ public enum PublicAction: Sendable, Equatable {
     case refresh
     /// `ack_fault`; the bridge handles it itself, as faults live in the bridge.
     case ackFault(FaultCode)
+    /// `ack_fault` with `fault: duress`: the lock checks the `auth_code` (spec 7.1).
+    case ackDuress
 
     /// The spec's command name, as `result` echoes it.
     public var name: String {
@@ -47,7 +49,7 @@ public enum PublicAction: Sendable, Equatable {
         case .restart: "restart"
         case .factoryReset: "factory_reset"
         case .refresh: "refresh"
-        case .ackFault: "ack_fault"
+        case .ackFault, .ackDuress: "ack_fault"
         }
     }
 
@@ -75,6 +77,7 @@ public enum PublicAction: Sendable, Equatable {
         case .factoryReset: .factoryReset
         case .refresh: .refresh
         case .ackFault: nil
+        case .ackDuress: .ackDuress
         }
     }
 }

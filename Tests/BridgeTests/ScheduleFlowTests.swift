@@ -124,6 +124,13 @@ import TestSupport
         // The history has it, for whoever may read the audit log.
         let history = try await h.cli(["history", "tense", "--json"])
         #expect(history.output.contains(#""category":"alert""#), "\(history.output)")
+        // Acknowledged with an unrestricted code: on the same topic, marked, and in the history.
+        Self.ok(try await h.command("tense", #"{"command":"set_code","slot":1,"name":"Owner","code":"480913","request_id":"d3"}"#), "owner")
+        let refused = try await h.command("tense", #"{"command":"ack_fault","fault":"duress","auth_code":"915372","request_id":"d4"}"#)
+        #expect(refused["error"]?.objectValue?["code"]?.stringValue == "wrong_code")
+        Self.ok(try await h.command("tense", #"{"command":"ack_fault","fault":"duress","auth_code":"480913","request_id":"d5"}"#), "ack")
+        let acknowledged = try await h.next("tense/alert/duress", "the acknowledgement") { $0["acknowledged"]?.boolValue == true }
+        #expect(acknowledged["slot"]?.intValue == 6)
         // Only the user's own commands on `set` carry the code.
         let published: String = h.everything.messages.filter { !$0.topic.hasSuffix("/set") }.compactMap(\.text).joined()
         let logs: String = (h.bridge?.text ?? "") + (h.emulator?.text ?? "")

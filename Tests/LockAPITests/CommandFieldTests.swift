@@ -48,6 +48,7 @@ import Testing
         (#"{"command":"factory_reset","confirm":"front-door"}"#, .factoryReset(confirm: "front-door")),
         (#"{"command":"refresh"}"#, .refresh),
         (#"{"command":"ack_fault","fault":"override_used"}"#, .ackFault(.overrideUsed)),
+        (#"{"command":"ack_fault","fault":"duress","auth_code":"480913"}"#, .ackDuress),
     ]
 
     @Test(arguments: cases)

@@ -24,6 +24,7 @@ import Testing
                    validUntil: Date(timeIntervalSince1970: 1_900_000_000)),
         .addPhone(id: "guest", name: "Guest", rules: AccessRules(validFrom: Date(timeIntervalSince1970: 1_800_000_000))),
         .setConfig(LockConfigPatch(timezone: "Europe/Berlin")),
+        .ackDuress, .setClock(at: Date(timeIntervalSince1970: 1_800_000_000)),
     ]
 
     /// Hands the sealed bytes back as they are, to check the codec alone.

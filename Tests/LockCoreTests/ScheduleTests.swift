@@ -149,6 +149,7 @@ import Testing
         #expect(b.events.compactMap { if case .alert(let alert) = $0.body { alert } else { nil } } == [AlertEvent(kind: .duress, slot: 5)])
         var plain = duress.lock, other = normal.lock
         (plain.seq, other.seq) = (0, 0)
+        plain.duressPending = nil  // the lock's own memory of the alert, which it publishes nowhere
         plain.credentials = other.credentials
         #expect(plain == other, "nothing but the alert differs")
 
@@ -234,5 +235,24 @@ import Testing
         #expect(rig.command(.setClock(at: rig.now))?.isOK == true)
         #expect(rig.lock.clockLost == nil)
         #expect(rig.send(.keypad(PlainCode("305817"))).granted)
+    }
+
+    /// Only an unrestricted code or the override code acknowledges the alert, whatever the
+    /// lock's remote-code setting; a duress code used for it raises the alert again.
+    @Test func theDuressAlertIsAcknowledgedOnlyWithAnUnrestrictedCode() {
+        var rig = Rig()
+        rig.command(.setCode(slot: 1, name: "Owner", hash: rig.hash("480913")))
+        rig.command(.setCode(slot: 5, name: "Help", hash: rig.hash("915372"), rules: AccessRules(type: .duress)))
+        #expect(rig.command(.ackDuress, code: "480913")?.error?.code == .notFound, "nothing to acknowledge yet")
+        rig.send(.keypad(PlainCode("915372")))
+        #expect(rig.lock.duressPending == 5)
+        #expect(rig.command(.ackDuress)?.error?.code == .codeRequired)
+        let again = rig.send(.command(.ackDuress, code: rig.hash("915372"), requestID: "ack-d"))
+        #expect(again.results.first?.error?.code == .wrongCode)
+        #expect(again.events.contains { if case .alert(let a) = $0.body { a.acknowledged == nil } else { false } }, "the duress code raised it again")
+        let ack = rig.send(.command(.ackDuress, code: rig.hash("480913"), requestID: "ack-o"))
+        #expect(ack.results.first?.isOK == true)
+        #expect(ack.events.contains { if case .alert(let a) = $0.body { a.acknowledged == true && a.slot == 5 } else { false } })
+        #expect(rig.lock.duressPending == nil)
     }
 }

@@ -41,6 +41,8 @@ public enum LockCommand: Sendable, Equatable {
     case ping
     /// The bridge tells a lock that lost its clock what time it is (spec 7.1).
     case setClock(at: Date)
+    /// Acknowledges the duress alert; always needs an unrestricted code or the override code.
+    case ackDuress
 
     /// The spec's command name.
     public var name: String {
@@ -64,6 +66,7 @@ public enum LockCommand: Sendable, Equatable {
         case .refresh: "refresh"
         case .ping: "ping"
         case .setClock: "set_clock"
+        case .ackDuress: "ack_fault"
         }
     }
 
@@ -83,7 +86,7 @@ public enum LockCommand: Sendable, Equatable {
     public var needsRemoteCode: Bool {
         switch self {
         case .unlock, .open, .setCode, .clearCode, .enableCode, .setOverrideCode, .enrollFob, .addPhone,
-            .setMode, .setConfig, .factoryReset:
+            .setMode, .setConfig, .factoryReset, .ackDuress:
             true
         case .lock, .disableCode, .revokeFob, .revokePhone, .restart, .refresh, .ping, .setClock:
             false

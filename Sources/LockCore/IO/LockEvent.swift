@@ -101,8 +101,10 @@ public enum AlertKind: String, Sendable, Codable, CaseIterable {
 public struct AlertEvent: Sendable, Codable, Equatable {
     public var kind: AlertKind
     public var slot: Int
+    /// Set on the acknowledgement of an alert (`ack_fault` with `fault: duress`).
+    public var acknowledged: Bool?
 
-    public init(kind: AlertKind, slot: Int) { (self.kind, self.slot) = (kind, slot) }
+    public init(kind: AlertKind, slot: Int, acknowledged: Bool? = nil) { (self.kind, self.slot, self.acknowledged) = (kind, slot, acknowledged) }
 }
 
 /// One event, stamped with the lock's sequence number, epoch and time.

@@ -18,7 +18,8 @@ extension Lock {
             return finish()
         }
         var authorised: RemoteAuthorisation?
-        if command.needsRemoteCode, config.requireCodeForRemote {
+        // Acknowledging a duress alert always needs a code, whatever the lock's setting.
+        if command.needsRemoteCode, config.requireCodeForRemote || command == .ackDuress {
             switch checkRemoteCode(code, command: command, requestID: requestID, now: now, into: &out) {
             case .failure(let refusal):
                 error = refusal
@@ -54,6 +55,7 @@ extension Lock {
         case .factoryReset: factoryReset(now: now, into: &out)
         case .refresh, .ping: break
         case .setClock: clockLost = nil
+        case .ackDuress: error = acknowledgeDuress(now: now, into: &out)
         }
         finish()
     }

@@ -26,7 +26,17 @@ extension Lock {
     /// The silent duress alarm: an event of its own, which the bridge sends only to
     /// `alert/duress` and the history, never into `state` or anything retained.
     mutating func duressAlert(slot: Int, now: Date, into out: inout [LockOutput]) {
+        duressPending = slot
         emit(.alert(AlertEvent(kind: .duress, slot: slot)), now: now, into: &out)
+    }
+
+    /// The acknowledgement, once the code was checked: on the same topic and in the history,
+    /// marked `acknowledged`.
+    mutating func acknowledgeDuress(now: Date, into out: inout [LockOutput]) -> LockError? {
+        guard let slot = duressPending else { return LockError(.notFound, "no duress alert is waiting to be acknowledged") }
+        duressPending = nil
+        emit(.alert(AlertEvent(kind: .duress, slot: slot, acknowledged: true)), now: now, into: &out)
+        return nil
     }
 
     /// Who a PIN is, for access events: a `one_time` code says so.

@@ -41,6 +41,8 @@ public struct Lock: Sendable, Codable, Equatable {
     public internal(set) var lastAccess: LastAccess?
     /// The clock was lost with the power and not set since (spec 7.1); nil while it is known.
     public internal(set) var clockLost: Bool?
+    /// The slot of the duress code whose alert nobody acknowledged yet.
+    public internal(set) var duressPending: Int?
     /// The per-lock salt for code hashes (not secret, but unique per lock).
     public let salt: [UInt8]
     /// How codes are hashed.
