@@ -11,11 +11,13 @@ struct CodesCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List a lock's keypad codes: slot, name, state, age and rotation date. Never the codes themselves.")
+            abstract: "List a lock's keypad codes: slot, name, type and windows, state, age and rotation date. Never the codes themselves.")
         @OptionGroup var credentials: CredentialsQuery
         func run() async throws {
             try await credentials.show("codes", \.codes, columns: [
-                ("SLOT", { "\($0.slot)" }), ("NAME", \.name), ("ENABLED", { Cell.yesNo($0.enabled) }), ("SET AT", { Cell.time($0.setAt) }),
+                ("SLOT", { "\($0.slot)" }), ("NAME", \.name), ("TYPE", { Cell.type($0.rules) }), ("WHEN", { Cell.windows($0.rules) }),
+                ("USABLE NOW", { $0.usedUp ? "used up" : Cell.yesNo($0.usableNow) }), ("ENABLED", { Cell.yesNo($0.enabled) }),
+                ("SET AT", { Cell.time($0.setAt) }),
                 ("ROTATE BY", { Cell.time($0.rotateBy) }), ("VALID UNTIL", { Cell.time($0.validUntil) }),
                 ("LAST USED", { Cell.time($0.lastUsedAt) }),
             ])
@@ -150,6 +152,15 @@ struct CredentialsQuery: ParsableArguments {
 enum Cell {
     static func time(_ date: Date?) -> String { date.map(RFC3339.format) ?? "-" }
     static func yesNo(_ value: Bool) -> String { value ? "yes" : "no" }
+    static func type(_ rules: AccessRules?) -> String { (rules?.type ?? .unrestricted).rawValue }
+
+    /// `tue,fri 08:00-12:00; from 2027-01-01T…`, or `-` for a code that works at any time.
+    static func windows(_ rules: AccessRules?) -> String {
+        guard let rules else { return "-" }
+        var parts = rules.schedule.map { w in "\(w.days.map(\.rawValue).joined(separator: ",")) \(WeekWindow.text(w.from))-\(WeekWindow.text(w.to))" }
+        if let from = rules.validFrom { parts.append("from \(RFC3339.format(from))") }
+        return parts.isEmpty ? "-" : parts.joined(separator: "; ")
+    }
 }
 
 /// Like `runClient`, for a step that produces a value before the command is sent.

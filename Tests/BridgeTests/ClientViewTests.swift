@@ -66,8 +66,23 @@ import TestSupport
         #expect(try await h.cli(["codes", "set", "studio", "--slot", "4", "--name", "Cleaner", "--new-code-file", code]).code == 0)
         #expect(try await h.cli(["codes", "disable", "studio", "--slot", "4"]).code == 0)
         let list = try await h.cli(["codes", "list", "studio"])
-        #expect(list.output.contains("4     Cleaner  no"))
+        let row = list.output.split(separator: "\n").first { $0.contains("Cleaner") }?.split(separator: " ").map(String.init)
+        #expect(row?.prefix(6) == ["4", "Cleaner", "unrestricted", "-", "no", "no"], "\(list.output)")
         #expect(!list.output.contains("604817"))
+        // A scheduled code from the flags; a window needs all three of them.
+        let night = try h.secretFile("720415")
+        let scheduled = try await h.cli([
+            "codes", "set", "studio", "--slot", "5", "--name", "Night", "--type", "scheduled", "--days", "fri,sat", "--from", "22:00", "--to", "02:00",
+            "--new-code-file", night,
+        ])
+        #expect(scheduled.code == 0, "\(scheduled.output)")
+        let listed = try await h.cli(["codes", "list", "studio"]).output
+        #expect(listed.contains("scheduled") && listed.contains("fri,sat 22:00-02:00"), "\(listed)")
+        let half = try await h.cli(["codes", "set", "studio", "--slot", "6", "--name", "X", "--days", "fri", "--from", "22:00", "--new-code-file", night])
+        #expect(half.code == 2 && half.output.contains("--days, --from and --to go together"), "\(half.output)")
+        let bad = try await h.cli(["codes", "set", "studio", "--slot", "6", "--name", "X", "--days", "friday", "--from", "22:00", "--to", "23:00", "--new-code-file", night])
+        #expect(bad.code == 2 && bad.output.contains("days are mon"), "\(bad.output)")
+        #expect(try await h.cli(["codes", "clear", "studio", "--slot", "5"]).code == 0)
         #expect(try await h.cli(["codes", "enable", "studio", "--slot", "4"]).code == 0)
         #expect(try await h.cli(["codes", "set-override", "studio", "--new-code-file", try h.secretFile("73915284")]).code == 0)
         #expect(try await h.cli(["codes", "clear", "studio", "--slot", "4"]).code == 0)
