@@ -31,6 +31,13 @@ struct EmulatedLock: Codable, Sendable {
         clockOffset = try c.decodeIfPresent(Double.self, forKey: .clockOffset)
     }
 
+    /// Moves this lock's clock on to where it stood when it was saved, if the emulator's lock
+    /// time is behind that now.
+    mutating func continueClock(from lockTime: Date) {
+        guard let last = lock.lastTime, last > time(lockTime) else { return }
+        clockOffset = (clockOffset ?? 0) + last.timeIntervalSince(time(lockTime))
+    }
+
     /// This lock's own time, given the emulator's lock time.
     func time(_ lockTime: Date) -> Date { lockTime.addingTimeInterval(clockOffset ?? 0) }
 

@@ -37,13 +37,19 @@ public struct EmulatorService: Service {
                 return Lock(salt: (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }, hasher: hasher, firmware: "1.4.2", credentials: fitted)
             }
         }
+        let clock = LockClock(scale: configuration.timeScale)
+        // A lock's clock keeps running through a restart of its firmware: it goes on from the
+        // last time it saw, never back (under --time-scale the emulator's own clock restarts
+        // from the wall clock).
+        let started = clock.lockTime(at: Date())
+        for id in locks.keys { locks[id]!.continueClock(from: started) }
         let store = self.store, log = logger
         core = CoreBox(EmulatorCore(locks: locks, topics: topics, instance: configuration.instance, signer: signer, logger: logger)) { changed in
             for (id, entry) in changed {
                 do { try store.save(id.rawValue, entry) } catch { log.info("cannot save lock state", metadata: ["lock.id": "\(id)", "error": "\(error)"]) }
             }
         }
-        clock = LockClock(scale: configuration.timeScale)
+        self.clock = clock
         var mqtt = mqtt
         mqtt.will = MQTTWill(topic: topics.emulatorStatus(configuration.instance), text: "offline", retain: true)
         client = try MosquittoClient(configuration: mqtt, logger: logger)

@@ -40,8 +40,8 @@ import TestSupport
                 try await h.waitForAvailability("vault", "online")
                 try await expectLockedOut(h, sim, "after an emulator kill -9")
             }
-            // (After the emulator's restart its clock starts again from the wall clock, so the
-            // lockout it kept runs longer in real time.)
+            // (After the emulator's restart each lock's clock goes on from where it stood, so the
+            // lockout it kept ends on time.)
             _ = try await h.next("vault/event/fault", within: 40, "the end of lockout \(round)") {
                 $0["fault"]?.stringValue == "wrong_code_limit" && $0["event_type"]?.stringValue == "fault_cleared"
             }

@@ -64,17 +64,17 @@ import TestSupport
         let group = ServiceGroup(configuration: .init(services: [service], logger: Logger(label: "in-memory-test")))
         let running = Task { try await group.run() }
 
-        try await waitUntil(5, "door online with a state") {
+        try await waitUntil(20, "door online with a state") {
             public_.messages.contains { $0.topic == "lockbridge/door/availability" && $0.text == "online" }
                 && public_.messages.contains { $0.topic == "lockbridge/door/state" }
         }
         try await test.publish("lockbridge/door/set", text: #"{"command":"unlock","request_id":"mem-1"}"#)
-        try await waitUntil(5, "the result of mem-1") {
+        try await waitUntil(20, "the result of mem-1") {
             public_.messages.contains { $0.topic == "lockbridge/door/result" && $0.text?.contains("mem-1") == true }
         }
         let result = try JSON.parseObject(public_.messages.last { $0.topic == "lockbridge/door/result" }!.payload)
         #expect(result["status"]?.stringValue == "ok")
-        try await waitUntil(5, "the unlock on event/access and in state") {
+        try await waitUntil(20, "the unlock on event/access and in state") {
             public_.messages.contains { $0.topic == "lockbridge/door/event/access" && $0.text?.contains("mem-1") == true }
                 && (try? JSON.parseObject(public_.messages.last { $0.topic == "lockbridge/door/state" }!.payload))?["lock"]?.stringValue == "unlocked"
         }

@@ -24,4 +24,19 @@ import Testing
         try store.save("door", newer)
         #expect(try store.load("door", uncleanStop: false) { older.lock }.lastCounter == 50)
     }
+
+    /// After a restart the emulator's lock time starts from the wall clock again (under
+    /// --time-scale it was far ahead); each lock's clock goes on from where it stood instead.
+    @Test func aLocksClockNeverRunsBackAcrossARestart() {
+        let saved = Date(timeIntervalSince1970: 1_900_000_000)
+        var lock = Lock(salt: Array(0..<16), hasher: CodeHasher(iterations: 2))
+        _ = lock.handle(.tick, now: saved)
+        var entry = EmulatedLock(lock: lock)
+        let restarted = saved.addingTimeInterval(-36_000)
+        entry.continueClock(from: restarted)
+        #expect(entry.time(restarted) == saved)
+        var ahead = EmulatedLock(lock: lock)
+        ahead.continueClock(from: saved.addingTimeInterval(60))  // the emulator's time is ahead: nothing moves
+        #expect(ahead.clockOffset == nil)
+    }
 }

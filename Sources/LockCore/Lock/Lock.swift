@@ -55,7 +55,8 @@ public struct Lock: Sendable, Codable, Equatable {
     /// When auto-relock fires, once the door is closed.
     var relockDue: Date?
     /// The `now` of the last input (for time-based drain).
-    var lastTime: Date?
+    /// The latest time the lock has seen (its clock never runs back past it).
+    public internal(set) var lastTime: Date?
 
     /// Creates a locked lock with a closed door, full batteries and no credentials.
     /// - Parameters:
