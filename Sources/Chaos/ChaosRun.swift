@@ -73,10 +73,15 @@ public struct ChaosRun: Sendable {
         if !(stack.emulator?.isRunning ?? false) { try stack.startEmulator() }
         if !(stack.bridge?.isRunning ?? false) { try stack.startBridge() }
         let audit = try await ChaosAudit(stack: stack, client: driver)
-        try await audit.settle(log: log)
-        // The broker may still be delivering its backlog to the subscriber: wait until nothing
-        // has arrived for 2 s (at most 30 s), so what is missing then is missing.
-        try await Self.quiet(events, for: .seconds(2), within: .seconds(30))
+        // The locks coming back after the last fault still make events (the bridge clears its
+        // `lock_offline` faults, held events arrive): settle, let the subscriber go quiet, and
+        // settle again, so the counts are taken once nothing is moving any more.
+        for _ in 0..<2 {
+            try await audit.settle(log: log)
+            // The broker may still be delivering its backlog to the subscriber: wait until nothing
+            // has arrived for 2 s (at most 30 s), so what is missing then is missing.
+            try await Self.quiet(events, for: .seconds(2), within: .seconds(30))
+        }
         report.outboxUndelivered = try await audit.undelivered()
         try await audit.compare(events: events.messages, requestIDs: load.requestIDs, into: &report)
         report.codeLeaks = ChaosAudit.leaks(
