@@ -35,50 +35,14 @@ struct CodesCommand: AsyncParsableCommand {
         @OptionGroup var target: LockTarget
         @Option(help: "Slot number, 1…250.") var slot: Int
         @Option(help: "Who the code is for, e.g. \"Dog walker\".") var name: String
-        @Option(help: "When the code starts working (RFC 3339, e.g. 2027-01-01T08:00:00Z).") var validFrom: String?
-        @Option(help: "When the code stops working (RFC 3339, e.g. 2027-01-31T18:00:00Z).") var validUntil: String?
-        @Option(help: "unrestricted (default), scheduled, one_time (works once) or duress (opens and raises a silent alert).")
-        var type: String?
-        @Option(help: "The days of a scheduled code's window, e.g. tue,fri (with --from and --to, in the lock's time zone).")
-        var days: String?
-        @Option(help: "When the window opens each of those days, HH:MM.") var from: String?
-        @Option(help: "When it closes, HH:MM (24:00 is midnight; earlier than --from crosses midnight).") var to: String?
+        @OptionGroup var restrictions: RestrictionOptions
         @Flag(help: "Replace the code of an occupied slot.") var replace = false
         @OptionGroup var newCode: NewCodeOptions
 
-        func validate() throws { _ = try rules() }
-
-        /// The restrictions the flags ask for, checked as the lock will check them.
-        func rules() throws -> (AccessRules?, Date?) {
-            func time(_ text: String?, _ flag: String) throws -> Date? {
-                guard let text else { return nil }
-                guard let date = RFC3339.parse(text) else { throw ValidationError("\(flag) must be an RFC 3339 time, e.g. 2027-01-31T18:00:00Z") }
-                return date
-            }
-            let validUntil = try time(validUntil, "--valid-until")
-            let window = [days, from, to].compactMap { $0 }
-            guard window.isEmpty || window.count == 3 else { throw ValidationError("--days, --from and --to go together") }
-            let use: CredentialUse
-            if let type {
-                guard let known = CredentialUse(rawValue: type) else {
-                    throw ValidationError("--type must be one of " + CredentialUse.allCases.map(\.rawValue).joined(separator: ", "))
-                }
-                use = known
-            } else {
-                use = window.isEmpty ? .unrestricted : .scheduled
-            }
-            do {
-                let schedule = try window.isEmpty ? [] : [WeekWindow(days: days!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, from: from!, to: to!)]
-                let rules = try AccessRules(type: use, schedule: schedule, validFrom: try time(validFrom, "--valid-from"))
-                    .validated(validUntil: validUntil, forCode: true)
-                return (rules == AccessRules() ? nil : rules, validUntil)
-            } catch let error as LockError {
-                throw ValidationError(error.message)
-            }
-        }
+        func validate() throws { _ = try restrictions.rules(forCode: true) }
 
         func run() async throws {
-            let (rules, validUntil) = try rules()
+            let (rules, validUntil) = try restrictions.rules(forCode: true)
             let code = try await runClientValue { try newCode.read() }
             try await target.send(
                 .setCode(slot: slot, name: name, code: SecretCode(code), validUntil: validUntil, replace: replace, rules: rules))

@@ -10,7 +10,9 @@ struct FobsCommand: AsyncParsableCommand {
         @OptionGroup var credentials: CredentialsQuery
         func run() async throws {
             try await credentials.show("fobs", \.fobs, columns: [
-                ("SLOT", { "\($0.slot)" }), ("NAME", \.name), ("ENROLLED AT", { Cell.time($0.enrolledAt) }), ("LAST USED", { Cell.time($0.lastUsedAt) }),
+                ("SLOT", { "\($0.slot)" }), ("NAME", \.name), ("TYPE", { Cell.type($0.rules) }), ("WHEN", { Cell.windows($0.rules) }),
+                ("USABLE NOW", { Cell.yesNo($0.usableNow) }), ("ENROLLED AT", { Cell.time($0.enrolledAt) }), ("VALID UNTIL", { Cell.time($0.validUntil) }),
+                ("LAST USED", { Cell.time($0.lastUsedAt) }),
             ])
         }
     }
@@ -22,11 +24,15 @@ struct FobsCommand: AsyncParsableCommand {
         @OptionGroup var target: LockTarget
         @Option(help: "A name for the fob, e.g. \"Blue fob\".") var name: String
         @Option(help: "Slot number, 1…250 (default: the lock picks a free one).") var slot: Int?
+        @OptionGroup var restrictions: RestrictionOptions
+
+        func validate() throws { _ = try restrictions.rules(forCode: false) }
 
         func run() async throws {
+            let (rules, validUntil) = try restrictions.rules(forCode: false)
             print("tap the fob on \(target.lock) within 60 s …")
             // The lock waits 60 s for the tap; the bridge answers after it, so wait longer than that.
-            try await target.send(.enrollFob(name: name, slot: slot), wait: max(target.broker.timeout, 75))
+            try await target.send(.enrollFob(name: name, slot: slot, rules: rules, validUntil: validUntil), wait: max(target.broker.timeout, 75))
         }
     }
 
@@ -47,7 +53,9 @@ struct PhonesCommand: AsyncParsableCommand {
         @OptionGroup var credentials: CredentialsQuery
         func run() async throws {
             try await credentials.show("phones", \.phones, columns: [
-                ("ID", \.id), ("NAME", \.name), ("ADDED AT", { Cell.time($0.addedAt) }), ("LAST USED", { Cell.time($0.lastUsedAt) }),
+                ("ID", \.id), ("NAME", \.name), ("TYPE", { Cell.type($0.rules) }), ("WHEN", { Cell.windows($0.rules) }),
+                ("USABLE NOW", { Cell.yesNo($0.usableNow) }), ("ADDED AT", { Cell.time($0.addedAt) }), ("VALID UNTIL", { Cell.time($0.validUntil) }),
+                ("LAST USED", { Cell.time($0.lastUsedAt) }),
             ])
         }
     }
@@ -57,7 +65,14 @@ struct PhonesCommand: AsyncParsableCommand {
         @OptionGroup var target: LockTarget
         @Option(help: "The phone's id (A-Z a-z 0-9 . _ : -), e.g. anna-pixel.") var id: String
         @Option(help: "Whose phone it is, e.g. Anna.") var name: String
-        func run() async throws { try await target.send(.addPhone(id: id, name: name)) }
+        @OptionGroup var restrictions: RestrictionOptions
+
+        func validate() throws { _ = try restrictions.rules(forCode: false) }
+
+        func run() async throws {
+            let (rules, validUntil) = try restrictions.rules(forCode: false)
+            try await target.send(.addPhone(id: id, name: name, rules: rules, validUntil: validUntil))
+        }
     }
 
     struct Revoke: AsyncParsableCommand {

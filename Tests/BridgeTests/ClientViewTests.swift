@@ -92,6 +92,14 @@ import TestSupport
         let phones = try await h.cli(["phones", "list", "studio", "--json"])
         #expect(phones.output.contains(#""id":"anna-pixel""#))
         #expect(try await h.cli(["phones", "revoke", "studio", "--id", "anna-pixel"]).code == 0)
+        // Phones and fobs take the same restrictions, but never one_time or duress.
+        let guest = try await h.cli(["phones", "add", "studio", "--id", "guest", "--name", "Guest", "--days", "sat", "--from", "10:00", "--to", "11:00"])
+        #expect(guest.code == 0, "\(guest.output)")
+        let listedPhones = try await h.cli(["phones", "list", "studio"]).output
+        #expect(listedPhones.contains("scheduled") && listedPhones.contains("sat 10:00-11:00"), "\(listedPhones)")
+        let once = try await h.cli(["phones", "add", "studio", "--id", "x", "--name", "X", "--type", "one_time"])
+        #expect(once.code == 2 && once.output.contains("type one_time is for keypad codes only"), "\(once.output)")
+        #expect(try await h.cli(["phones", "revoke", "studio", "--id", "guest"]).code == 0)
 
         let enroll = try h.startCLI(["fobs", "enroll", "studio", "--name", "Blue fob"])
         _ = try await h.next("studio/event/credential", "enrolment started") { $0["event_type"]?.stringValue == "enrolment_started" }
