@@ -36,13 +36,14 @@ public struct DeviceCommand: Sendable, Equatable {
             break
         case .setClock(let at):
             o["at"] = .time(at)
-        case .setCode(let slot, let name, let hash, let validUntil, let replace, let rules):
+        case .setCode(let slot, let name, let hash, let validUntil, let replace, let rules, let plan):
             o["slot"] = .int(Int64(slot))
             o["name"] = .string(name)
             o[CodeSeal.newCodeField] = .string(Hex.encode(hash.rawBytes))
             if let validUntil { o["valid_until"] = .string(RFC3339.format(validUntil)) }
             if replace { o["replace"] = true }
             rules?.write(into: &o)
+            if let plan { o["plan"] = .string(plan) }
         case .clearCode(let slot), .enableCode(let slot), .disableCode(let slot), .revokeFob(let slot):
             o["slot"] = .int(Int64(slot))
         case .enrollFob(let name, let slot, let rules, let validUntil):
@@ -108,7 +109,8 @@ public struct DeviceCommand: Sendable, Equatable {
             }
             return .setCode(
                 slot: try o.int("slot"), name: try o.string("name"), hash: try newCode(),
-                validUntil: validUntil, replace: try o.optionalBool("replace") ?? false, rules: try AccessRules.read(o))
+                validUntil: validUntil, replace: try o.optionalBool("replace") ?? false, rules: try AccessRules.read(o),
+                plan: try o.optionalString("plan"))
         case "clear_code": return .clearCode(slot: try o.int("slot"))
         case "enable_code": return .enableCode(slot: try o.int("slot"))
         case "disable_code": return .disableCode(slot: try o.int("slot"))

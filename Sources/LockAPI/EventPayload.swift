@@ -24,6 +24,7 @@ public enum EventPayload {
             if let id = credential.id { o["id"] = .string(id) }
             if let name = credential.name { o["name"] = .string(name) }
             if let request = credential.requestID { o["request_id"] = .string(request) }
+            if let plan = credential.plan { o["plan"] = .string(plan) }
         case .system(let system):
             o = ["event_type": .string(system.eventType.rawValue)]
             if let detail = system.detail { o["detail"] = .string(detail) }

@@ -23,7 +23,7 @@ import Testing
 
     @Test func theLockOpensTheCodesAndKeepsItsOwnHashes() throws {
         let parsed = try DeviceCommand.parse(try captured("246813", authorisedBy: "583920"), lock: Self.door, seal: Self.signer.codeSeal, hash: Self.lock.hash(code:))
-        guard case .setCode(_, _, let hash, _, _, _) = parsed.command else {
+        guard case .setCode(_, _, let hash, _, _, _, _) = parsed.command else {
             Issue.record("not a set_code")
             return
         }

@@ -19,6 +19,7 @@ import Testing
             WeekWindow(days: [.tue, .fri], from: 480, to: 720), WeekWindow(days: [.sun], from: 1320, to: 120),
         ], validFrom: Date(timeIntervalSince1970: 1_800_000_000))),
         .setCode(slot: 4, name: "Once", hash: hash, rules: AccessRules(type: .oneTime)),
+        .setCode(slot: 6, name: "Cleaner", hash: hash, replace: true, plan: "cleaning"),
         .setCode(slot: 5, name: "Help", hash: hash, rules: AccessRules(type: .duress)),
         .enrollFob(name: "Guest", slot: 2, rules: AccessRules(type: .scheduled, schedule: [WeekWindow(days: [.sat], from: 600, to: 660)]),
                    validUntil: Date(timeIntervalSince1970: 1_900_000_000)),

@@ -255,4 +255,19 @@ import Testing
         #expect(ack.events.contains { if case .alert(let a) = $0.body { a.acknowledged == true && a.slot == 5 } else { false } })
         #expect(rig.lock.duressPending == nil)
     }
+
+    /// The lock keeps which access plan owns a slot (spec 7.2): another plan may not write there,
+    /// the owner's own commands may (that is drift for the plan, not an error).
+    @Test func aPlansSlotIsItsOwn() {
+        var rig = Rig()
+        let set = rig.send(.command(.setCode(slot: 7, name: "Cleaner", hash: rig.hash("305817"), plan: "cleaning"), requestID: "p1"))
+        #expect(set.results.first?.isOK == true)
+        #expect(set.credentialEvents.first?.plan == "cleaning")
+        #expect(rig.lock.credentials.pins.first { $0.slot == 7 }?.plan == "cleaning")
+        let other = rig.command(.setCode(slot: 7, name: "Walker", hash: rig.hash("724163"), replace: true, plan: "dogs"))
+        #expect(other?.error?.code == .slotOccupied)
+        #expect(rig.command(.setCode(slot: 7, name: "Cleaner", hash: rig.hash("305818"), replace: true, plan: "cleaning"))?.isOK == true)
+        #expect(rig.command(.setCode(slot: 7, name: "Mine now", hash: rig.hash("724163"), replace: true))?.isOK == true)
+        #expect(rig.lock.credentials.pins.first { $0.slot == 7 }?.plan == nil)
+    }
 }

@@ -24,7 +24,8 @@ public enum GlitchKind: String, Sendable, Codable, CaseIterable {
 /// A command of spec section 4 as it reaches the lock (codes already hashed by the bridge).
 public enum LockCommand: Sendable, Equatable {
     case lock, unlock, open
-    case setCode(slot: Int, name: String, hash: CodeHash, validUntil: Date? = nil, replace: Bool = false, rules: AccessRules? = nil)
+    /// `plan` is set only by the bridge's access plans (spec 7.2): the slot is then the plan's.
+    case setCode(slot: Int, name: String, hash: CodeHash, validUntil: Date? = nil, replace: Bool = false, rules: AccessRules? = nil, plan: String? = nil)
     case clearCode(slot: Int)
     case enableCode(slot: Int)
     case disableCode(slot: Int)

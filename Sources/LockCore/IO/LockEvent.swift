@@ -61,6 +61,8 @@ public struct CredentialEvent: Sendable, Codable, Equatable {
     public var name: String?
     /// The command's id.
     public var requestID: String?
+    /// The access plan that made the change (spec 7.2), if one did.
+    public var plan: String? = nil
 }
 
 /// System event types (spec 3, `event/system`).

@@ -31,10 +31,10 @@ extension Lock {
         case .lock: error = remoteMove(.lock, requestID: requestID, now: now, into: &out)
         case .unlock, .open:
             error = remoteMove(command.boltMove!, requestID: requestID, oneTimeSlot: authorised?.oneTimeSlot, now: now, into: &out)
-        case .setCode(let slot, let name, let hash, let validUntil, let replace, let rules):
+        case .setCode(let slot, let name, let hash, let validUntil, let replace, let rules, let plan):
             error = setCode(
-                slot: slot, name: name, hash: hash, validUntil: validUntil, replace: replace, rules: rules, requestID: requestID, now: now,
-                into: &out)
+                slot: slot, name: name, hash: hash, validUntil: validUntil, replace: replace, rules: rules, plan: plan, requestID: requestID,
+                now: now, into: &out)
         case .clearCode(let slot): error = clearCode(slot: slot, requestID: requestID, now: now, into: &out)
         case .enableCode(let slot): error = setEnabled(true, slot: slot, requestID: requestID, now: now, into: &out)
         case .disableCode(let slot): error = setEnabled(false, slot: slot, requestID: requestID, now: now, into: &out)

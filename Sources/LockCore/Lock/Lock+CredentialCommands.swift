@@ -29,20 +29,25 @@ extension Lock {
     static func stored(_ rules: AccessRules?) -> AccessRules? { rules == AccessRules() ? nil : rules }
 
     mutating func setCode(
-        slot: Int, name: String, hash: CodeHash, validUntil: Date?, replace: Bool, rules: AccessRules? = nil, requestID: String, now: Date,
-        into out: inout [LockOutput]
+        slot: Int, name: String, hash: CodeHash, validUntil: Date?, replace: Bool, rules: AccessRules? = nil, plan: String? = nil,
+        requestID: String, now: Date, into out: inout [LockOutput]
     ) -> LockError? {
         if let error = checkSlot(slot) ?? checkName(name) ?? checkHash(hash) ?? checkRules(rules, validUntil: validUntil, forCode: true) {
             return error
         }
         let existing = credentials.pinIndex(slot: slot)
         if existing != nil, !replace { return LockError(.slotOccupied, "slot \(slot) already holds a code") }
+        // A plan never writes into another plan's slot; a user's own command may change any slot.
+        if let plan, let existing, let owner = credentials.pins[existing].plan, owner != plan {
+            return LockError(.slotOccupied, "slot \(slot) belongs to another access plan")
+        }
         if let other = credentials.pinIndex(matching: hash), credentials.pins[other].slot != slot {
             return .weak(.duplicateCode)
         }
         if credentials.isOverride(hash) { return .weak(.duplicateCode) }
-        credentials.insert(PinSlot(slot: slot, name: name, enabled: true, validUntil: validUntil, setAt: now, hash: hash, rules: Self.stored(rules)))
-        credentialEvent(.codeSet, slot: slot, name: name, requestID: requestID, now: now, into: &out)
+        credentials.insert(PinSlot(
+            slot: slot, name: name, enabled: true, validUntil: validUntil, setAt: now, hash: hash, rules: Self.stored(rules), plan: plan))
+        credentialEvent(.codeSet, slot: slot, name: name, requestID: requestID, plan: plan, now: now, into: &out)
         return nil
     }
 

@@ -25,9 +25,9 @@ extension Lock {
 
     mutating func credentialEvent(
         _ type: CredentialEventType, slot: Int? = nil, id: String? = nil, name: String? = nil,
-        requestID: String?, now: Date, into out: inout [LockOutput]
+        requestID: String?, plan: String? = nil, now: Date, into out: inout [LockOutput]
     ) {
-        let event = CredentialEvent(eventType: type, slot: slot, id: id, name: name, requestID: requestID)
+        let event = CredentialEvent(eventType: type, slot: slot, id: id, name: name, requestID: requestID, plan: plan)
         emit(.credential(event), now: now, into: &out)
     }
 
