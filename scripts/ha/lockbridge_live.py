@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -79,13 +78,8 @@ class Processes:
 
     def stop(self, name: str) -> None:
         proc = self.running.pop(name, None)
-        if proc and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if proc:
+            hh.stop_process(proc, 15)
 
     def stop_all(self) -> None:
         for name in list(self.running)[::-1]:

@@ -30,14 +30,15 @@ import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import hass_home  # noqa: E402
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 
@@ -57,12 +58,6 @@ def ensure_chromium() -> str:
     if path := shutil.which("chromium"):
         return path
     raise RuntimeError("apt-get install chromium did not give a chromium binary")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # Runs in the page: the state of the render, searched through every shadow root.
@@ -146,7 +141,7 @@ async def screenshot(base_url: str, path: str, out: str | os.PathLike[str], *,
     import aiohttp
 
     chromium = chromium or ensure_chromium()
-    port = _free_port()
+    port = hass_home.free_port()
     profile = tempfile.mkdtemp(prefix="ha-shot-chromium.")
     chrome_log = open(Path(profile).with_suffix(".log"), "wb")  # noqa: SIM115
     proc = subprocess.Popen(
@@ -226,13 +221,7 @@ async def screenshot(base_url: str, path: str, out: str | os.PathLike[str], *,
                 print(f"screenshot: {url} -> {out} ({result['seconds']} s)", file=log)
                 return result
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        hass_home.stop_process(proc, 10)
         chrome_log.close()
         shutil.rmtree(profile, ignore_errors=True)
 
