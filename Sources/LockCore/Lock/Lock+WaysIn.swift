@@ -9,11 +9,14 @@ extension Lock {
     /// the bridge's to add.
     public func waysIn(now: Date) -> AccessReport {
         var ways: [AccessWay: AccessStatus] = [:]
-        for way in AccessWay.allCases { ways[way] = status(of: way, now: now).map(AccessStatus.blocked) ?? .usable }
+        // The time zone is looked up once for every way and credential.
+        let clock = time(now)
+        for way in AccessWay.allCases { ways[way] = status(of: way, clock: clock).map(AccessStatus.blocked) ?? .usable }
         return AccessReport(ways: ways)
     }
 
-    private func status(of way: AccessWay, now: Date) -> AccessBlockReason? {
+    private func status(of way: AccessWay, clock: LockTime) -> AccessBlockReason? {
+        let now = clock.now
         let motor = battery.canRunMotor
         let lockedOut = lockout.isActive(at: now)
         switch way {
@@ -29,29 +32,34 @@ extension Lock {
             if mode == .noRemote || mode == .privacy { return .modeForbids }
             if config.requireCodeForRemote, lockedOut { return .lockout }
             if isJammed { return .jammed }
-            let haveCode = credentials.hasUsablePin(at: time(now)) || credentials.overrideCodeSet
-            return config.requireCodeForRemote && !haveCode ? credentialReason(credentials.pins.contains { $0.use != .duress && $0.refusal(at: time(now)) == .outsideSchedule }) : nil
+            let haveCode = credentials.hasUsablePin(at: clock) || credentials.overrideCodeSet
+            return config.requireCodeForRemote && !haveCode ? pinReason(clock) : nil
         case .keypad:
             if !motor { return .batteryDepleted }
             if lockedOut { return .lockout }
             if mode == .privacy || mode == .vacation { return .modeForbids }
             if isJammed { return .jammed }
-            if credentials.hasUsablePin(at: time(now)) { return nil }
-            return credentialReason(credentials.pins.contains { $0.use != .duress && $0.refusal(at: time(now)) == .outsideSchedule })
+            if credentials.hasUsablePin(at: clock) { return nil }
+            return pinReason(clock)
         case .blePhone:
             if !motor { return .batteryDepleted }
             if !bleUp { return .bleDown }
             if mode == .privacy { return .modeForbids }
             if isJammed { return .jammed }
-            if credentials.phones.contains(where: { $0.refusal(at: time(now)) == nil }) { return nil }
-            return credentialReason(credentials.phones.contains { $0.refusal(at: time(now)) == .outsideSchedule })
+            if credentials.phones.contains(where: { $0.refusal(at: clock) == nil }) { return nil }
+            return credentialReason(credentials.phones.contains { $0.refusal(at: clock) == .outsideSchedule })
         case .fob:
             if !motor { return .batteryDepleted }
             if mode == .privacy { return .modeForbids }
             if isJammed { return .jammed }
-            if credentials.fobs.contains(where: { $0.refusal(at: time(now)) == nil }) { return nil }
-            return credentialReason(credentials.fobs.contains { $0.refusal(at: time(now)) == .outsideSchedule })
+            if credentials.fobs.contains(where: { $0.refusal(at: clock) == nil }) { return nil }
+            return credentialReason(credentials.fobs.contains { $0.refusal(at: clock) == .outsideSchedule })
         }
+    }
+
+    /// No usable keypad code (duress codes are not counted).
+    private func pinReason(_ clock: LockTime) -> AccessBlockReason {
+        credentialReason(credentials.pins.contains { $0.use != .duress && $0.refusal(at: clock) == .outsideSchedule })
     }
 
     /// No usable credential: `outside_schedule` when some would work but for their windows
