@@ -73,6 +73,7 @@ let package = Package(
             name: "Bridge",
             dependencies: [
                 "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "AuditLog", "Locking", log, lifecycle, .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["MQTT", "Locking", log], swiftSettings: strict),
@@ -86,6 +87,7 @@ let package = Package(
             name: "lockbridge",
             dependencies: [
                 "Bridge", "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "ServiceProcess", argumentParser, log, lifecycle,
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
         .executableTarget(

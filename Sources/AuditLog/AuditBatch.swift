@@ -44,12 +44,20 @@ public struct AuditBatch: Sendable {
     public var removed: [(lock: String, at: Date)] = []
     /// Outbox records the broker acknowledged.
     public var delivered: [Int64] = []
+    /// Access plans: sealed definitions, each lock's standing, plans gone, and the answers to
+    /// changing plan requests.
+    public var planDefinitions: [(name: String, sealed: [UInt8], appliedAt: Date)] = []
+    public var planLocks: [(plan: String, lock: String, state: [UInt8])] = []
+    public var forgottenPlans: [String] = []
+    public var planRequests: [(id: String, response: [UInt8], at: Date)] = []
 
     public init() {}
 
     public var isEmpty: Bool {
-        events.isEmpty && results.isEmpty && states.isEmpty && readmitted.isEmpty && removed.isEmpty && delivered.isEmpty
+        events.isEmpty && results.isEmpty && states.isEmpty && readmitted.isEmpty && removed.isEmpty && delivered.isEmpty && !hasPlans
     }
+
+    var hasPlans: Bool { !planDefinitions.isEmpty || !planLocks.isEmpty || !forgottenPlans.isEmpty || !planRequests.isEmpty }
 }
 
 extension AuditStore {
@@ -81,6 +89,7 @@ extension AuditStore {
             for (lock, at) in batch.removed { try Self.remove(lock, at: at, db) }
             let delivered = try db.cachedStatement(sql: AuditSQL.markDelivered)
             for id in batch.delivered { try delivered.execute(arguments: [id]) }
+            if batch.hasPlans { try Self.writePlans(batch, db) }
             return ids
         }
     }

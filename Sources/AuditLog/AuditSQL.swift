@@ -44,9 +44,14 @@ enum AuditSQL {
             SELECT lock, request_id FROM request WHERE at < ? LIMIT ?)
         """
 
+    static let prunePlanRequests = """
+        DELETE FROM plan_request WHERE request_id IN (
+            SELECT request_id FROM plan_request WHERE at < ? LIMIT ?)
+        """
+
     /// Every statement above, for the query-plan test.
     static let all = [
         append, markDelivered, undelivered, history, remember, rememberFinal, result, lastSequence,
-        setLastSequence, saveLockState, pruneRecords, pruneRequests,
+        setLastSequence, saveLockState, pruneRecords, pruneRequests, prunePlanRequests,
     ]
 }

@@ -75,6 +75,29 @@ enum AuditSchema {
                 """)
             try db.execute(sql: "INSERT INTO bridge_epoch (id, epoch) VALUES (1, ?)", arguments: [Int64(Date().timeIntervalSince1970 * 1000)])
         }
+        migrator.registerMigration("v4") { db in
+            // Access plans (spec 7.2). `sealed` is the plan with its codes under AES-256-GCM; the
+            // key is in the plan key file, never here. A lock's standing holds no code.
+            try db.execute(sql: """
+                CREATE TABLE plan (
+                    name TEXT NOT NULL PRIMARY KEY,
+                    sealed BLOB NOT NULL,
+                    applied_at REAL NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE plan_lock (
+                    plan TEXT NOT NULL,
+                    lock TEXT NOT NULL,
+                    state BLOB NOT NULL,
+                    PRIMARY KEY (plan, lock)
+                ) WITHOUT ROWID;
+                CREATE TABLE plan_request (
+                    request_id TEXT NOT NULL PRIMARY KEY,
+                    response BLOB NOT NULL,
+                    at REAL NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX plan_request_at ON plan_request(at);
+                """)
+        }
         return migrator
     }
 }

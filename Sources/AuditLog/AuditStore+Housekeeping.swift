@@ -22,7 +22,9 @@ extension AuditStore {
             "pruning delivered audit records", sql: AuditSQL.pruneRecords, cutoff: recordCutoff)
         let requests = try deleteInBatches(
             "pruning remembered request ids", sql: AuditSQL.pruneRequests, cutoff: requestCutoff)
-        return records + requests
+        let planRequests = try deleteInBatches(
+            "pruning plan request ids", sql: AuditSQL.prunePlanRequests, cutoff: requestCutoff)
+        return records + requests + planRequests
     }
 
     /// Runs a `DELETE ... LIMIT`-style statement until it deletes less than a full batch.

@@ -55,6 +55,8 @@ extension BridgeConfiguration {
             case "device_topic_prefix": deviceTopicPrefix = try topicLevel(key, value)
             case "data_dir": dataDirectory = try string(key, value)
             case "device_key_file": deviceKeyFile = try string(key, value)
+            case "plan_key_file": planKeyFile = try string(key, value)
+            case "plan_parallel": planParallel = Int(try number(key, value, 1...256))
             case "allow_list":
                 guard let list = value as? [Any] else { throw ConfigurationError(key: key, message: "expected a list of lock ids") }
                 var ids: Set<String> = []

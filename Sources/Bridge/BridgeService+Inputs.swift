@@ -40,10 +40,11 @@ extension BridgeService {
                 correlation: message.properties.correlationData)))
         }
         let publicTopics = self.publicTopics
-        try await client.subscribe(publicTopics.bridgeRequests, options: SubscribeOptions(qos: .atLeastOnce)) { message in
-            guard let name = publicTopics.requestName(message.topic), !message.retain else { return }
+        try await client.subscribe(publicTopics.bridgeRequests, options: SubscribeOptions(qos: .atLeastOnce, retainAsPublished: true)) { message in
+            guard let name = publicTopics.requestName(message.topic) else { return }
             inputs.push(.request(RequestMessage(
-                name: name, payload: message.payload, responseTopic: message.properties.responseTopic, correlation: message.properties.correlationData)))
+                name: name, payload: message.payload, responseTopic: message.properties.responseTopic, correlation: message.properties.correlationData,
+                retained: message.retain)))
         }
         if configuration.discovery {
             try await client.subscribe("\(configuration.discoveryPrefix)/status", options: SubscribeOptions(qos: .atLeastOnce)) { message in

@@ -20,6 +20,7 @@ public struct BridgeService: Service {
     let logger: Logger
     let store: AuditStore
     let machine: BridgeMachine
+    let vault: PlanVault
     let inputs = InputQueue()
     let publicTopics: PublicTopics
     let deviceTopics: DeviceTopics
@@ -45,11 +46,15 @@ public struct BridgeService: Service {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         store = try AuditStore(path: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("lockbridge.sqlite").path)
         let now = Date()
-        let stored = StoredState(
+        let vault = try PlanVault(keyFile: configuration.planKeyPath)
+        self.vault = vault
+        var stored = StoredState(
             locks: try store.lockStates(), sequences: try store.lastSequences(), removed: try store.removedLocks(),
             results: try store.rememberedResults(since: now.addingTimeInterval(-configuration.requestRetention)).compactMap { r in
                 LockID(r.lock).map { RememberedResult(lock: $0, requestID: r.requestID, result: r.result, at: r.at, final: true) }
             }, bridgeEpoch: try store.bridgeEpoch(), bridgeSequences: try store.bridgeSequences())
+        stored.plans = try store.plans().map { row in StoredPlan(definition: try vault.open(row.sealed, name: row.name), locks: row.locks) }
+        stored.planRequests = try store.planRequests(since: now.addingTimeInterval(-configuration.requestRetention))
         machine = BridgeMachine(
             configuration: configuration, signer: try DeviceSigner(keyFile: configuration.deviceKeyFile), logger: logger, stored: stored, now: now,
             newID: { UUID().uuidString.lowercased() })
@@ -61,7 +66,7 @@ public struct BridgeService: Service {
         let (paced, pace) = AsyncStream.makeStream(of: [PacedPublication].self)
         var executor = EffectExecutor(
             machine: machine, inputs: inputs, client: client, store: store, configuration: configuration, logger: logger, inFlight: InFlight(),
-            paced: pace, clock: { Date() })
+            paced: pace, clock: { Date() }, vault: vault)
         logger.info("lockbridge running", metadata: ["base_topic": "\(configuration.baseTopic)", "broker": "\(broker)"])
 
         await withGracefulShutdownHandler {

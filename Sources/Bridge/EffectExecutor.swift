@@ -26,6 +26,8 @@ struct EffectExecutor {
     let acknowledged = Acknowledged()
     let paced: AsyncStream<[PacedPublication]>.Continuation
     let clock: @Sendable () -> Date
+    /// Seals access plans' codes before they are stored.
+    let vault: PlanVault
 
     /// Until the input queue is finished and drained.
     mutating func run() async {
@@ -69,6 +71,7 @@ struct EffectExecutor {
             case .save(let saved): after.states += saved.map { (lock: $0.lock.rawValue, state: $0.state) }
             case .readmit(let id): first.readmitted.append(id.rawValue)
             case .forget(let id): first.removed.append((lock: id.rawValue, at: clock()))
+            case .plans(let changes): add(changes, to: &first)
             default: break
             }
         }
@@ -90,7 +93,20 @@ struct EffectExecutor {
             case .answerHistory(let query): for p in respond(query.route, { try history(query) }) { await send(p) }
             case .prune(let now): prune(now)
             case .publishPaced(let list): paced.yield(list)
-            case .remember, .save, .readmit, .forget: break
+            case .remember, .save, .readmit, .forget, .plans: break
+            }
+        }
+    }
+
+    /// Plan changes go with the batch's first transaction: a plan write is stored before it leaves.
+    private func add(_ changes: [PlanStoreChange], to batch: inout AuditBatch) {
+        for change in changes {
+            switch change {
+            case .definition(let definition):
+                batch.planDefinitions.append((name: definition.plan.name, sealed: vault.seal(definition), appliedAt: definition.appliedAt))
+            case .lock(let plan, let lock, let state): batch.planLocks.append((plan: plan, lock: lock.rawValue, state: state))
+            case .forget(let plan): batch.forgottenPlans.append(plan)
+            case .request(let id, let response, let at): batch.planRequests.append((id: id, response: response, at: at))
             }
         }
     }
@@ -281,7 +297,7 @@ extension BridgeEffect {
     var isPublishing: Bool {
         switch self {
         case .publish, .event, .answerHealth, .answerHistory: true
-        case .remember, .readmit, .forget, .save, .prune, .publishPaced: false
+        case .remember, .readmit, .forget, .save, .prune, .publishPaced, .plans: false
         }
     }
 }

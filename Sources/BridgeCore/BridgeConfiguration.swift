@@ -38,12 +38,21 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public var discoveryPrefix = "homeassistant"
     /// One config per lock (Home Assistant 2024.11 and later) or one per entity (older ones).
     public var discoveryMode = DiscoveryMode.device
+    /// Access plans (spec 7.2): at most this many plan writes in flight at once.
+    public var planParallel = 8
+    /// The AES-256 key that seals the plans' codes in the store; made (mode 0600) when missing;
+    /// nil: `plan.key` in the data directory. Keep it out of the database's backups, or a backup
+    /// gives the codes away.
+    public var planKeyFile: String?
     /// Timer resolution for heartbeats, command timeouts and housekeeping.
     public var tickInterval: Double = 0.5
 
     public init() {}
 
     public var requestRetention: TimeInterval { max(24, requestRetentionHours) * 3600 }
+
+    /// Where the plan key is read from (and made when missing).
+    public var planKeyPath: String { planKeyFile ?? "\(dataDirectory)/plan.key" }
 }
 
 /// How Home Assistant discovery configs are laid out (spec section 5).

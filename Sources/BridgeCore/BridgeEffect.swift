@@ -24,6 +24,9 @@ public enum BridgeEffect: Sendable {
     case answerHealth(HealthAnswer)
     /// Answer `history` from the audit log.
     case answerHistory(HistoryQuery)
+    /// Store what changed about access plans (with the events and provisional results, before
+    /// anything of the batch is published).
+    case plans([PlanStoreChange])
     /// Publish these a chunk at a time, beside the normal flow (discovery configs, and everything
     /// again after Home Assistant restarted).
     case publishPaced([PacedPublication])

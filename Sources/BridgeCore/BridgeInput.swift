@@ -59,8 +59,11 @@ public struct RequestMessage: Sendable {
     public var payload: [UInt8]
     public var responseTopic: String?
     public var correlation: [UInt8]?
+    /// Delivered with the retain flag (the bridge subscribes with Retain-As-Published).
+    public var retained: Bool
 
-    public init(name: String, payload: [UInt8], responseTopic: String? = nil, correlation: [UInt8]? = nil) {
+    public init(name: String, payload: [UInt8], responseTopic: String? = nil, correlation: [UInt8]? = nil, retained: Bool = false) {
+        self.retained = retained
         self.name = name
         self.payload = payload
         self.responseTopic = responseTopic

@@ -140,6 +140,14 @@ extension BridgeMachine {
         }
         guard let pending = record.pending, ack.requestID == pending.requestID else { return [] }
         record.pending = nil
+        if let plan = pending.plan {
+            // A plan's write: answered to the plan, and the next command (or plan write) goes.
+            locks[id] = record
+            var out = planAnswered(id, plan: plan, requestID: pending.requestID, error: ack.error, now: now)
+            out += dispatchNext(&record, now: now)
+            locks[id] = record
+            return out + planWork(now: now)
+        }
         var out = result(id, pending.requestID, pending.command, ack.error, reply: pending.reply, repeats: pending.repeats, now: now)
         if pending.command == "refresh" && ack.error == nil {
             // Everything retained about the lock again, changed or not.
@@ -154,6 +162,14 @@ extension BridgeMachine {
     mutating func timeOut(_ context: inout LockContext, _ pending: PendingCommand) {
         context.record.pending = nil
         counters.timeouts += 1
+        if let plan = pending.plan {
+            locks[context.record.id] = context.record
+            context.effects += planAnswered(
+                context.record.id, plan: plan, requestID: pending.requestID, error: LockError(.timeout, "the lock did not answer in time"), now: context.now)
+            context.record.nextProbe = context.now
+            context.effects += dispatchNext(&context.record, now: context.now)
+            return
+        }
         context.effects += result(
             context.record.id, pending.requestID, pending.command, LockError(.timeout, "the lock did not answer in time"), reply: pending.reply,
             repeats: pending.repeats, now: context.now)

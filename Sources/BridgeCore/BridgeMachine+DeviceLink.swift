@@ -43,6 +43,11 @@ extension BridgeMachine {
         }
         let emulatorGone = snapshot.emulator.map { emulatorsOffline.contains($0) } ?? false
         dirty.insert(id)
+        let (credentialsBefore, onlineBefore) = (locks[id]?.snapshot?.credentials, locks[id]?.online)
+        defer {
+            // A plan's slots may have changed behind its back, or the lock came back for its plan.
+            if credentialsBefore != snapshot.credentials || onlineBefore != locks[id]?.online { planLockChanged(id) }
+        }
         return out + withLock(id, now: now) { context in
             let previous = context.record.snapshot
             let firstReport = previous == nil

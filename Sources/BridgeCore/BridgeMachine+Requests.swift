@@ -14,7 +14,9 @@ extension BridgeMachine {
     typealias RequestHandler = @Sendable (inout BridgeMachine, BridgeRequest, ResponseRoute, Date) throws(BridgeRequestError) -> RequestOutcome
 
     /// Every request the bridge answers, by name (``BridgeRequest`` has already read its fields).
-    static let requestHandlers: [String: RequestHandler] = [
+    static let requestHandlers: [String: RequestHandler] = baseHandlers.merging(planHandlers) { first, _ in first }
+
+    private static let baseHandlers: [String: RequestHandler] = [
         "locks": { machine, request, _, _ throws(BridgeRequestError) in
             // The whole fleet, or one lock with {"lock": id}.
             guard case .locks(let lock) = request else { throw mismatched(request) }
@@ -50,15 +52,25 @@ extension BridgeMachine {
     ]
 
     /// A handler given another request than its own: a bug in the table, answered as one.
-    private static func mismatched(_ request: BridgeRequest) -> BridgeRequestError {
+    static func mismatched(_ request: BridgeRequest) -> BridgeRequestError {
         BridgeRequestError(code: "internal_error", message: "request \"\(request.name)\" reached the wrong handler")
     }
 
     mutating func request(_ message: RequestMessage, now: Date) -> [BridgeEffect] {
-        let (parsed, transaction) = BridgeRequest.parse(name: message.name, payload: message.payload)
+        let changing = BridgeRequest.changing.contains(message.name)
+        // A retained request is a stale one: the changing ones are refused and cleared (spec
+        // 7.2, as commands are); the others were always ignored.
+        if message.retained && (!changing || message.payload.isEmpty) { return [] }
+        let (parsed, transaction) = BridgeRequest.parse(
+            name: message.name, payload: message.payload, now: now, maxAge: configuration.commandMaxAge, minCodeLength: configuration.minCodeLength)
         let reply = message.responseTopic.flatMap { publicTopics.isReplyTopic($0) ? $0 : nil }
         let route = ResponseRoute(
             name: message.name, transaction: transaction, replyTopic: reply, correlation: reply == nil ? nil : message.correlation)
+        if message.retained {
+            let clear = BridgeEffect.publish(Publication(topic: publicTopics.bridgeRequest(message.name), payload: [], retain: true))
+            let refusal = BridgeRequestError(code: "retained_rejected", message: "a retained plan request is never acted on; it was cleared")
+            return [clear] + Self.respond(route, BridgeResponse(error: refusal, transaction: route.transaction), publicTopics)
+        }
         do throws(BridgeRequestError) {
             let request = try parsed.get()
             guard let handler = Self.requestHandlers[request.name] else { throw Self.mismatched(request) }

@@ -27,6 +27,7 @@ extension BridgeMachine {
             locks[id] = context.record
             out += context.effects
         }
+        out += planTick(now: now)
         if infoDue {
             infoDue = false
             out.append(.publish(infoPublication()))

@@ -41,6 +41,8 @@ public struct BridgeMachine: Sendable {
     /// Discovery configs of the other layout that an earlier run left, found while this
     /// connection's fence was out; migrated when it returns.
     var leftovers = DiscoveryLeftovers()
+    /// Access plans by name, and the reconciling state (spec 7.2, ``PlanBook``).
+    var planBook = PlanBook()
 
     /// - Parameters:
     ///   - stored: what the store kept from the last run.
@@ -57,6 +59,7 @@ public struct BridgeMachine: Sendable {
         results = RequestMemory(stored.results)
         removed = Set(stored.removed.compactMap(LockID.init))
         restore(stored, now: now)
+        planBook.restore(stored.plans, requests: stored.planRequests, now: now)
     }
 
     public static let version = Release.version
@@ -102,6 +105,7 @@ public struct BridgeMachine: Sendable {
         out.append(.publish(Publication(topic: publicTopics.bridgeState, payload: Array("online".utf8), retain: true)))
         out += lockTopics(now: now).map(BridgeEffect.publish)
         out.append(.publish(infoPublication()))
+        for name in planBook.entries.keys { planBook.entries[name]!.statusDue = true }
         // Discovery waits for the fence: every retained config of an earlier run arrives before it.
         leftovers = DiscoveryLeftovers()
         return out
@@ -198,6 +202,10 @@ public struct StoredState: Sendable {
     /// The epoch of bridge-raised events, and each lock's last seq in it (removed locks too).
     public var bridgeEpoch: Int64
     public var bridgeSequences: [String: Int64]
+    /// Access plans, their codes already opened with the plan key, and the answers to recent
+    /// changing plan requests by `request_id`.
+    public var plans: [StoredPlan] = []
+    public var planRequests: [String: [UInt8]] = [:]
 
     public init(
         locks: [String: [UInt8]] = [:], sequences: [String: (epoch: Int64, seq: Int64)] = [:], removed: Set<String> = [],

@@ -85,6 +85,8 @@ struct PendingCommand: Sendable {
     var reply: ReplyRoute?
     /// The same request id sent again while this one was under way: each gets the result, marked duplicate.
     var repeats: [ReplyRoute?] = []
+    /// The access plan whose write this is: its answer goes to the plan, not to `result`.
+    var plan: String? = nil
 }
 
 /// A device event held until the events before it arrive.

@@ -21,7 +21,12 @@ public struct PublicTopics: Sendable, Hashable {
     public var bridgeInfo: String { "\(base)/bridge/info" }
     public func bridgeRequest(_ name: String) -> String { "\(base)/bridge/request/\(name)" }
     public func bridgeResponse(_ name: String) -> String { "\(base)/bridge/response/\(name)" }
-    public var bridgeRequests: String { "\(base)/bridge/request/+" }
+    /// Every request, `plan/…` ones included (their two segments need `#`).
+    public var bridgeRequests: String { "\(base)/bridge/request/#" }
+    /// A plan's retained status (spec 7.2).
+    public func planStatus(_ name: String) -> String { "\(base)/bridge/plan/\(name)" }
+    /// Plan audit events: `applied`, `removed`, `drift`, `enforced`.
+    public var planEvents: String { "\(base)/bridge/event/plan" }
     /// Every lock's command topic, as one subscription filter.
     public var allCommands: String { "\(base)/+/set" }
     /// The only place MQTT 5 responses may be sent.
@@ -45,7 +50,10 @@ public struct PublicTopics: Sendable, Hashable {
         let prefix = "\(base)/bridge/request/"
         guard topic.hasPrefix(prefix) else { return nil }
         let name = topic.dropFirst(prefix.count)
-        return name.isEmpty || name.contains("/") ? nil : String(name)
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        // One segment, or `plan/<verb>`.
+        guard parts.allSatisfy({ !$0.isEmpty }), parts.count == 1 || (parts.count == 2 && parts[0] == "plan") else { return nil }
+        return String(name)
     }
 
     /// Whether `topic` is a response topic the bridge may publish to.

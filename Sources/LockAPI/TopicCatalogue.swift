@@ -30,6 +30,10 @@ public enum TopicCatalogue {
         Entry(pattern: "<base>/bridge/info", payload: "BridgeInfo", direction: .bridgeOut, qos: 1, retained: true),
         Entry(pattern: "<base>/bridge/request/<name>", payload: "BridgeRequest, optional transaction", direction: .clientIn, qos: 1, retained: false),
         Entry(pattern: "<base>/bridge/response/<name>", payload: "BridgeResponse", direction: .bridgeOut, qos: 1, retained: false),
+        Entry(pattern: "<base>/bridge/request/plan/<name>", payload: "BridgeRequest plan/… (apply, remove, status, list)", direction: .clientIn, qos: 1, retained: false),
+        Entry(pattern: "<base>/bridge/response/plan/<name>", payload: "BridgeResponse", direction: .bridgeOut, qos: 1, retained: false),
+        Entry(pattern: "<base>/bridge/plan/<name>", payload: "PlanStatus (no codes)", direction: .bridgeOut, qos: 1, retained: true),
+        Entry(pattern: "<base>/bridge/event/plan", payload: "plan event {event, plan, lock, …}", direction: .bridgeOut, qos: 1, retained: false),
         Entry(pattern: "<base>/bridge/fence", payload: "text token (the bridge to itself)", direction: .bridgeOut, qos: 1, retained: false),
         Entry(pattern: "<base>/reply/<anything>", payload: "ResultPayload or BridgeResponse (MQTT 5 replies)", direction: .bridgeOut, qos: 1, retained: false),
         // Per-lock topics (spec section 3).

@@ -17,7 +17,7 @@ struct LockBridgeCommand: AsyncParsableCommand {
             RunCommand.self, StatusCommand.self, LockLockCommand.self, UnlockCommand.self, OpenCommand.self,
             EventsCommand.self, HistoryCommand.self, CodesCommand.self, FobsCommand.self, PhonesCommand.self,
             ModeCommand.self, ConfigCommand.self, RestartCommand.self, RefreshCommand.self, AckFaultCommand.self,
-            FactoryResetCommand.self, RemoveCommand.self,
+            FactoryResetCommand.self, RemoveCommand.self, PlanCommand.self,
         ])
 
     /// Like the default entry point, except that a usage error exits 2 (as documented), not 64.

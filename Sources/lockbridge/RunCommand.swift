@@ -29,6 +29,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The device key shared with the locks (the emulator's --device-key-file).")
     var deviceKeyFile: String?
 
+    @Option(help: "The key that seals access plans' codes in the store (default: plan.key in the data directory; made when missing).")
+    var planKeyFile: String?
+
+    @Option(help: "Access plans: at most this many locks written at once.")
+    var planParallel: Int?
+
     @Option(help: "Device-link topic prefix.")
     var deviceTopicPrefix: String?
 
@@ -72,7 +78,8 @@ struct RunCommand: AsyncParsableCommand {
         let process = ServiceProcess(name: "lockbridge", logLevel: logLevel)
         let (settings, mqtt) = try process.settings(makeConfiguration)
         MemoryHygiene.limitArenas()
-        let service = try BridgeService(configuration: settings, mqtt: mqtt, logger: process.logger)
+        // A plan key file that others can read is a bad setting too (exit 2).
+        let service = try process.settings { try BridgeService(configuration: settings, mqtt: mqtt, logger: process.logger) }
         try await process.run([.init(service: service), .init(service: MemoryTrimmer(), successTerminationBehavior: .ignore)])
     }
 
@@ -89,6 +96,11 @@ struct RunCommand: AsyncParsableCommand {
         if let baseTopic { settings.baseTopic = baseTopic }
         if let deviceKeyFile { settings.deviceKeyFile = deviceKeyFile }
         if let deviceTopicPrefix { settings.deviceTopicPrefix = deviceTopicPrefix }
+        if let planKeyFile { settings.planKeyFile = planKeyFile }
+        if let planParallel {
+            guard (1...256).contains(planParallel) else { throw ConfigurationError(key: "--plan-parallel", message: "expected 1 to 256") }
+            settings.planParallel = planParallel
+        }
         if let offlineAfter { settings.offlineAfter = offlineAfter }
         if let commandMaxAge { settings.commandMaxAge = commandMaxAge }
         if let commandTimeout { settings.commandTimeout = commandTimeout }
