@@ -89,6 +89,106 @@ import TestSupport
         try await h.stop()
     }
 
+    /// A `kill -9` of the bridge in the middle of reconciling: after the restart every lock
+    /// ends in sync, and none received the plan's write twice.
+    @Test(.timeLimit(.minutes(3))) func aBridgeKilledWhileReconcilingFinishesWithoutWritingTwice() async throws {
+        let ids = (1...16).map { "unit-\($0)" }
+        // Slow hashing on the locks, one write at a time: the kill lands mid-way.
+        let h = try await BridgeHarness.start(ids, bridge: ["--plan-parallel", "1"], emulator: ["--hash-iterations", "400000"])
+        let commands = try await MessageCollector(h.client, "\(h.prefix)/+/cmd")
+        let plans = try await MessageCollector(h.client, "\(h.base)/bridge/plan/+")
+        let file = try Self.planFile(h, ids)
+        let applied = try await h.cli(["plan", "apply", file])
+        #expect(applied.code == 0, "\(applied.output)")
+        _ = try await h.explained {
+            try await plans.next(within: 30, "a few locks in sync") { (Self.json($0).flatMap(Self.summary)?["in_sync"] ?? 0) >= 3 }
+        }
+        h.bridge?.send(SIGKILL)
+        _ = try await h.bridge?.waitForExit(within: 10)
+        let atKill = Self.json(plans.messages.last!).flatMap(Self.summary)?["in_sync"] ?? 0
+        #expect(atKill < 16, "the kill came after the end")
+        try await h.startBridge()
+        _ = try await h.explained {
+            try await plans.next(within: 90, "all 16 in sync after the restart") { Self.json($0).flatMap(Self.summary)?["in_sync"] == 16 }
+        }
+        for id in ids {
+            let writes = commands.messages.filter { $0.topic == "\(h.prefix)/\(id)/cmd" && Self.json($0)?["command"]?.stringValue == "set_code" }
+            #expect(writes.count == 1, "\(id) got \(writes.count) writes")
+        }
+        try await h.stop()
+    }
+
+    /// The refusals: a weak code refuses the whole plan before any lock is touched; a retained
+    /// request is refused and cleared; a lock that needs a code is `needs_auth` until the plan
+    /// comes again with it; a repeated `request_id` is not applied twice; a dry run changes nothing.
+    @Test(.timeLimit(.minutes(2))) func refusalsDryRunsAndAuthCodes() async throws {
+        let h = try await BridgeHarness.start(["hall", "vault"])
+        let commands = try await MessageCollector(h.client, "\(h.prefix)/+/cmd")
+        let responses = try await MessageCollector(h.client, "\(h.base)/bridge/response/plan/apply")
+        ScheduleFlowTests.ok(try await h.command("vault", #"{"command":"set_code","slot":1,"name":"Owner","code":"480913","request_id":"v1"}"#), "owner")
+        ScheduleFlowTests.ok(try await h.command("vault", #"{"command":"set_config","require_code_for_remote":true,"request_id":"v2"}"#), "require")
+
+        func request(_ walkerCode: String, id: String, retain: Bool = false) async throws {
+            let body = """
+                {"plan": {"name": "guests", "grants": [
+                   {"name": "Cleaner", "code": "\(Self.cleanerCode)", "locks": ["hall", "vault"]},
+                   {"name": "Dog walker", "code": "\(walkerCode)", "locks": ["hall"]}]},
+                 "issued_at": "\(BridgeHarness.issuedNow())", "request_id": "\(id)", "transaction": "\(id)"}
+                """
+            try await h.client.publish("\(h.base)/bridge/request/plan/apply", text: body, qos: .atLeastOnce, retain: retain)
+        }
+        func response(_ id: String) async throws -> JSONObject {
+            try await h.explained {
+                Self.json(try await responses.next(within: 10, "the answer to \(id)") { Self.json($0)?["transaction"]?.stringValue == id })!
+            }
+        }
+        try await request("123456", id: "weak")
+        let weak = try await response("weak")
+        #expect(weak["error"]?.objectValue?["code"]?.stringValue == "weak_code", "\(weak)")
+        #expect(weak["error"]?.objectValue?["message"]?.stringValue?.contains("Dog walker") == true, "\(weak)")
+        #expect(!commands.messages.contains { Self.json($0)?["plan"] != nil }, "a lock was touched")
+
+        try await request(Self.walkerCode, id: "kept", retain: true)
+        let retained = try await response("kept")
+        #expect(retained["error"]?.objectValue?["code"]?.stringValue == "retained_rejected", "\(retained)")
+        let cleared = try await MessageCollector(h.client, "\(h.base)/bridge/request/plan/apply")
+        try await waitUntil(5, "the retained request to be gone") { cleared.messages.isEmpty }
+
+        // A dry run names the unknown lock and the slots it would take, and changes nothing.
+        let file = h.directory.appendingPathComponent("guests.yaml").path
+        func write(_ authCodes: String) {
+            let yaml = """
+                name: guests
+                grants:
+                  - {name: Cleaner, code: "\(Self.cleanerCode)", locks: [hall, vault, ghost]}
+                \(authCodes)
+                """
+            FileManager.default.createFile(atPath: file, contents: Data(yaml.utf8), attributes: [.posixPermissions: 0o600])
+        }
+        write("")
+        let dry = try await h.cli(["plan", "apply", file, "--dry-run"])
+        #expect(dry.code == 0 && dry.output.contains("ghost") && dry.output.contains("(not_found)"), "\(dry.output)")
+        #expect(dry.output.contains("hall   Cleaner  add"), "\(dry.output)")
+        #expect(!commands.messages.contains { Self.json($0)?["plan"] != nil }, "a dry run touched a lock")
+
+        let refused = try await h.cli(["plan", "apply", file, "--wait", "--wait-timeout", "4"], within: 30)
+        #expect(refused.code == 4, "ghost stays pending: \(refused.output)")
+        #expect(refused.output.contains("vault  needs_auth") && refused.output.contains("code_required"), "\(refused.output)")
+        write("auth_codes: {vault: \"480913\"}")
+        let again = try await h.cli(["plan", "apply", file, "--wait", "--wait-timeout", "4"], within: 30)
+        #expect(again.output.contains("vault  in_sync"), "\(again.output)")
+        #expect(!again.output.contains("480913"))
+
+        // The same request_id twice: one application, the first answer again.
+        try await request(Self.walkerCode, id: "twice")
+        let first = try await response("twice")
+        try await request(Self.walkerCode, id: "twice")
+        let second = try await response("twice")
+        #expect(first["error"] == nil || first["error"] == .null, "\(first)")
+        #expect(second["data"]?.objectValue?["duplicate"]?.boolValue == true, "\(second)")
+        try await h.stop()
+    }
+
     // MARK: helpers
 
     /// The plan's YAML, mode 0600: the cleaner on every lock (a group), the dog walker on door-00.
