@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes the secrets docker-compose.yml (and a host install) needs, with random values:
-#   <dir>/lockbridge.password, lock-emulator.password, automation.password, homeassistant.password
+#   <dir>/lockbridge.password, lock-emulator.password, automation.password, admin.password, homeassistant.password
 #                          one random password per broker user of config/mosquitto.acl
 #   <dir>/mosquitto.passwd the broker's password file (salted hashes, made by mosquitto_passwd)
 #   <dir>/device.key       the device key the bridge and the locks share (256 bits, hex)
@@ -11,7 +11,7 @@
 set -euo pipefail
 
 dir=${1:-secrets}
-users=(lockbridge lock-emulator automation homeassistant)
+users=(lockbridge lock-emulator automation admin homeassistant)
 
 umask 077
 mkdir -p "$dir"

@@ -11,7 +11,7 @@ struct CodesCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List a lock's keypad codes: slot, name, type and windows, state, age and rotation date. Never the codes themselves.")
+            abstract: "List a lock's keypad codes: slot, name, type and windows, state, age and rotation date, and the access plan that owns the slot. Never the codes themselves.")
         @OptionGroup var credentials: CredentialsQuery
         func run() async throws {
             try await credentials.show("codes", \.codes, columns: [
@@ -19,7 +19,7 @@ struct CodesCommand: AsyncParsableCommand {
                 ("USABLE NOW", { $0.usedUp ? "used up" : Cell.yesNo($0.usableNow) }), ("ENABLED", { Cell.yesNo($0.enabled) }),
                 ("SET AT", { Cell.time($0.setAt) }),
                 ("ROTATE BY", { Cell.time($0.rotateBy) }), ("VALID UNTIL", { Cell.time($0.validUntil) }),
-                ("LAST USED", { Cell.time($0.lastUsedAt) }),
+                ("LAST USED", { Cell.time($0.lastUsedAt) }), ("PLAN", { $0.plan ?? "-" }),
             ])
         }
     }

@@ -23,7 +23,7 @@ import TestSupport
         /// Clients named for their roles, logged in as the ACL's users.
         static let roles = [
             "bridge": "lockbridge", "emulator": "lock-emulator", "automation": "automation",
-            "automation2": "automation", "ha": "homeassistant",
+            "automation2": "automation", "ha": "homeassistant", "admin": "admin",
         ]
 
         static func start() async throws -> Crew {
@@ -102,6 +102,10 @@ import TestSupport
             // Automations and Home Assistant to the bridge.
             ("automation", "lockbridge/t1/set", "bridge"), ("automation", "lockbridge/bridge/request/health", "bridge"),
             ("ha", "lockbridge/t1/set", "bridge"), ("ha", "homeassistant/status", "bridge"),
+            // Administrators' access plans, and their answers, status and events.
+            ("admin", "lockbridge/bridge/request/plan/apply", "bridge"), ("admin", "lockbridge/bridge/request/health", "bridge"),
+            ("bridge", "lockbridge/bridge/response/plan/apply", "admin"), ("bridge", "lockbridge/bridge/plan/cleaning", "admin"),
+            ("bridge", "lockbridge/bridge/event/plan", "admin"), ("bridge", "lockbridge/t1/credentials", "admin"),
         ]
         for (publisher, topic, observer) in cases {
             let outcome = try await crew.send(topic, from: publisher, to: observer)
@@ -140,6 +144,10 @@ import TestSupport
             ("automation", "lockdev/t1/event", "bridge", "emulator"),
             // Nor speak for the bridge: state, results, bridge state, its fence, replies, discovery.
             ("automation", "lockbridge/t1/state", "automation2", "bridge"),
+            // Only administrators apply plans, and only the bridge speaks for them.
+            ("automation", "lockbridge/bridge/request/plan/apply", "bridge", "bridge"),
+            ("ha", "lockbridge/bridge/request/plan/remove", "bridge", "bridge"),
+            ("admin", "lockbridge/bridge/plan/cleaning", "admin", "bridge"),
             ("automation", "lockbridge/t1/result", "automation2", "bridge"),
             ("automation", "lockbridge/bridge/state", "ha", "bridge"),
             ("automation", "lockbridge/bridge/fence", "bridge", "bridge"),

@@ -15,7 +15,7 @@ enum ShippedBroker {
 
     /// Random passwords for the ACL's users, made fresh for each test.
     static func passwords() -> [String: String] {
-        Dictionary(uniqueKeysWithValues: ["lockbridge", "lock-emulator", "automation", "homeassistant"].map {
+        Dictionary(uniqueKeysWithValues: ["lockbridge", "lock-emulator", "automation", "admin", "homeassistant"].map {
             ($0, "t-\(UUID().uuidString)")
         })
     }

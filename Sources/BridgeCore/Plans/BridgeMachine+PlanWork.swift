@@ -212,7 +212,11 @@ extension BridgeMachine {
                 let online = locks[id]?.online ?? false
                 let waitingForLock = state.error?.code == .lockOffline || state.error?.code == .notFound
                 let retry = state.retryAt.map { now >= $0 } ?? false
-                if retry || (online && waitingForLock && locks[id]?.snapshot != nil) || (!online && state.status == .pending && !waitingForLock && !state.stuck) {
+                // Drift under enforce waits for the hourly limit to allow the next put-back.
+                let enforcing = state.status == .drift && entry.definition.plan.enforce && online
+                if retry || enforcing || (online && waitingForLock && locks[id]?.snapshot != nil)
+                    || (!online && state.status == .pending && !waitingForLock && !state.stuck)
+                {
                     planBook.due.insert(PlanKey(plan: entry.name, lock: id))
                 }
             }
