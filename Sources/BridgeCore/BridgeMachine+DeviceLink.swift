@@ -44,11 +44,7 @@ extension BridgeMachine {
         let emulatorGone = snapshot.emulator.map { emulatorsOffline.contains($0) } ?? false
         dirty.insert(id)
         let (credentialsBefore, onlineBefore) = (locks[id]?.snapshot?.credentials, locks[id]?.online)
-        defer {
-            // A plan's slots may have changed behind its back, or the lock came back for its plan.
-            if credentialsBefore != snapshot.credentials || onlineBefore != locks[id]?.online { planLockChanged(id) }
-        }
-        return out + withLock(id, now: now) { context in
+        out += withLock(id, now: now) { context in
             let previous = context.record.snapshot
             let firstReport = previous == nil
             var record = context.record
@@ -80,6 +76,12 @@ extension BridgeMachine {
             for feature in Features.all { feature.snapshotStored(&context, previous: previous) }
             context.publishState()
         }!
+        // A plan's slots may have changed behind its back, or the lock came back for its plan.
+        if credentialsBefore != snapshot.credentials || onlineBefore != locks[id]?.online {
+            planLockChanged(id)
+            out += planWork(now: now)
+        }
+        return out
     }
 
     /// A heartbeat: the lock is alive.

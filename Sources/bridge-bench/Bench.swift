@@ -55,6 +55,19 @@ func measure(count: Int, settings: Settings, adding table: Table) async throws -
         }
     }
     bridge.cpuSeconds = Processes.cpuSeconds(bridgeProcess.pid).map { $0 - (cpuBefore ?? 0) }
+    // An access plan over every lock (at 1,000 locks only), after its baseline: a script's
+    // set_code to every lock, as many in flight as the plan's plan_parallel.
+    var planTimes: (plan: Double, status: Double, scripted: Double)?
+    if count <= 1_000 {
+        try await explained(bridgeProcess, "lockbridge") {
+            let scripted = try await driver.scriptedSetCodes(base: bridgeBase, lockCount: count)
+            let plan = try await driver.planApply(base: bridgeBase, lockCount: count)
+            planTimes = (plan.applied, plan.status, scripted)
+            say(String(
+                format: "  bridge plan: 1 grant to %d locks in %.2f s (its retained status said so after %.2f s); a script's %d set_code (8 in flight) %.2f s",
+                count, plan.applied, plan.status, count, scripted))
+        }
+    }
     bridge.rssMB = Processes.memoryMB(bridgeProcess.pid, "VmRSS")
     bridge.peakRSS = Processes.memoryMB(bridgeProcess.pid, "VmHWM")
     let heap = Processes.memoryMB(bridgeProcess.pid, "RssAnon") ?? .nan
@@ -72,6 +85,12 @@ func measure(count: Int, settings: Settings, adding table: Table) async throws -
     table.row("N=\(n) command p99 µs", median(bridge.p99), median(relay.p99), target: 2.0, higherIsBetter: false)
     table.row("N=\(n) CPU µs per key turn", median(bridge.cpuPerEvent), median(relay.cpuPerEvent), target: nil, higherIsBetter: false)
     table.row("N=\(n) CPU µs per command", median(bridge.cpuPerCommand), median(relay.cpuPerCommand), target: nil, higherIsBetter: false)
+    if let planTimes {
+        table.row("N=\(n) plan to every lock s (vs script)", planTimes.plan, planTimes.scripted, target: nil, higherIsBetter: false)
+        table.note(String(
+            format: "  N=%@: plan apply: every lock's applied event after %.2f s, the retained status (at most 1/s) after %.2f s; relay column: a script's set_code to every lock, 8 in flight",
+            n, planTimes.plan, planTimes.status))
+    }
     table.absolute("N=\(n) bridge ready s (every lock online)", bridge.ready, limit: count >= 10_000 ? 2 : nil, unit: "s")
     table.absolute("N=\(n) bridge RSS MB, after the runs", bridge.rssMB, limit: count >= 10_000 ? 64 : nil)
     table.absolute("N=\(n) bridge RSS MB, peak (VmHWM)", bridge.peakRSS, limit: nil)

@@ -25,7 +25,7 @@ extension BridgeMachine {
             out += reconcile(key, now: now)
         }
         out += finishRemovals(now: now)
-        return out
+        return out + planStatuses(now: now)
     }
 
     /// Marks every plan standing of `lock` due (its credentials or its being online changed).
