@@ -103,11 +103,14 @@ import Testing
         h.command("door", #"{"command":"unlock"}"#, retained: true)
         h.command("nobody", #"{"command":"unlock"}"#, reply: "lockbridge/reply/x")
         h.handle(.request(RequestMessage(name: "locks", payload: Array("{}".utf8))))
+        let plan = #"{"plan": {"name": "p", "grants": [{"name": "G", "code": "305817", "locks": ["door"]}]}, "issued_at": "\#(RFC3339.format(h.now))"}"#
+        h.deliverToLocks(h.handle(.request(RequestMessage(name: "plan/apply", payload: Array(plan.utf8)))))
         h.handle(.homeAssistantOnline)
         h.advance(4)
         h.handle(.tick)
         let publications = h.effects.publications + h.effects.events.map { Publication(topic: $0.topic, payload: $0.payload) }
         #expect(publications.count > 30)
+        #expect(publications.contains { $0.topic == "lockbridge/bridge/plan/p" } && publications.contains { $0.topic == "lockbridge/bridge/event/plan" })
         #expect(publications.contains { $0.topic.hasPrefix("homeassistant/\(mode == .device ? "device" : "lock")/") })
         for publication in publications {
             let entry = TopicCatalogue.entry(for: publication.topic, base: "lockbridge", prefix: "lockdev")
