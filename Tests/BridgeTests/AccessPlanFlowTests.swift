@@ -111,6 +111,15 @@ import TestSupport
         _ = try await h.explained {
             try await plans.next(within: 90, "all 16 in sync after the restart") { Self.json($0).flatMap(Self.summary)?["in_sync"] == 16 }
         }
+        // The store holds the plan only sealed: no file of the data directory has a code in it,
+        // and the key is outside the database, readable by its owner only.
+        let data = h.directory.appendingPathComponent("bridge")
+        for name in try FileManager.default.contentsOfDirectory(atPath: data.path) where name != "plan.key" {
+            let bytes = try Data(contentsOf: data.appendingPathComponent(name))
+            for code in [Self.cleanerCode, Self.walkerCode] { #expect(bytes.range(of: Data(code.utf8)) == nil, "\(name) holds a plan code") }
+        }
+        let mode = try FileManager.default.attributesOfItem(atPath: data.appendingPathComponent("plan.key").path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
         for id in ids {
             let writes = commands.messages.filter { $0.topic == "\(h.prefix)/\(id)/cmd" && Self.json($0)?["command"]?.stringValue == "set_code" }
             #expect(writes.count == 1, "\(id) got \(writes.count) writes")
