@@ -3,13 +3,20 @@ public import LockCore
 
 /// The lock's one answer to a command, on `lockdev/<id>/ack`: a ``CommandResult`` on the wire.
 public enum DeviceAck {
-    public static func payload(_ result: CommandResult) throws(JSONError) -> [UInt8] {
+    /// - Parameter ownerEpoch: with a `stale_owner` error, the epoch the lock holds (spec 8).
+    public static func payload(_ result: CommandResult, ownerEpoch: UInt64? = nil) throws(JSONError) -> [UInt8] {
         var o: JSONObject = [
             "v": .int(Int64(DeviceTopics.version)), "request_id": .string(result.requestID),
             "command": .string(result.command), "status": .string(result.isOK ? "ok" : "error"),
         ]
         if let error = result.error { o["error"] = .object(ErrorPayload.object(error)) }
+        if let ownerEpoch { o["owner_epoch"] = .int(Int64(ownerEpoch)) }
         return try o.serializedBytes()
+    }
+
+    /// The epoch a `stale_owner` ack says the lock holds.
+    public static func heldEpoch(_ payload: [UInt8]) -> UInt64? {
+        (try? JSON.parseObject(payload))?["owner_epoch"]?.intValue.flatMap { $0 >= 0 ? UInt64($0) : nil }
     }
 
     /// Reads an ack; an error the lock names with an unknown code becomes `invalid_command`.

@@ -14,8 +14,12 @@ public struct DeviceCommand: Sendable, Equatable {
     public var command: LockCommand
     /// The code that authorises a remote operation (not a new code being set).
     public var code: CodeHash?
+    /// The sending bridge's epoch for the lock's shard (spec 8); 0 for a bridge on its own,
+    /// and then left off the wire.
+    public var ownerEpoch: UInt64
 
-    public init(requestID: String, counter: UInt64, command: LockCommand, code: CodeHash? = nil) {
+    public init(requestID: String, counter: UInt64, command: LockCommand, code: CodeHash? = nil, ownerEpoch: UInt64 = 0) {
+        self.ownerEpoch = ownerEpoch
         self.requestID = requestID
         self.counter = counter
         self.command = command
@@ -31,8 +35,9 @@ public struct DeviceCommand: Sendable, Equatable {
             "counter": .int(Int64(counter)), "command": .string(command.name),
         ]
         if let code { o[CodeSeal.remoteCodeField] = .string(Hex.encode(code.rawBytes)) }
+        if ownerEpoch > 0 { o["owner_epoch"] = .int(Int64(ownerEpoch)) }
         switch command {
-        case .lock, .unlock, .open, .restart, .factoryReset, .refresh, .ping, .ackDuress:
+        case .lock, .unlock, .open, .restart, .factoryReset, .refresh, .ping, .claim, .ackDuress:
             break
         case .setClock(let at):
             o["at"] = .time(at)
@@ -85,7 +90,9 @@ public struct DeviceCommand: Sendable, Equatable {
             let code = try o.optionalString(CodeSeal.remoteCodeField).map { text throws(DeviceLinkError) in
                 try open(try sealed(text, CodeSeal.remoteCodeField), CodeSeal.remoteCodeField)
             }
-            return DeviceCommand(requestID: try o.string("request_id"), counter: counter, command: try command(o, open), code: code)
+            return DeviceCommand(
+                requestID: try o.string("request_id"), counter: counter, command: try command(o, open), code: code,
+                ownerEpoch: try SignedEnvelope.ownerEpoch(o))
         }
     }
 
@@ -100,6 +107,7 @@ public struct DeviceCommand: Sendable, Equatable {
         case "factory_reset": return .factoryReset
         case "refresh": return .refresh
         case "ping": return .ping
+        case "claim": return .claim
         case "ack_fault": return .ackDuress
         case "set_clock": return .setClock(at: try o.time("at"))
         case "set_code":

@@ -18,4 +18,11 @@ enum SignedEnvelope {
             throw DeviceLinkError("\(error)")
         }
     }
+
+    /// `owner_epoch`, when a clustered bridge sent it (spec 8); 0 when absent.
+    static func ownerEpoch(_ o: JSONObject) throws -> UInt64 {
+        guard let epoch = try o.optionalInt("owner_epoch") else { return 0 }
+        guard epoch >= 0 else { throw DeviceLinkError("owner_epoch must not be negative", field: "owner_epoch") }
+        return UInt64(epoch)
+    }
 }

@@ -4,8 +4,10 @@ import LockCore
 /// One lock as the emulator keeps it: the domain value plus what the device link needs.
 struct EmulatedLock: Codable, Sendable {
     var lock: Lock
-    /// The highest command counter accepted; anything not above it is a replay.
-    var lastCounter: UInt64 = 0
+    /// The highest (owner epoch, counter) accepted: a lower counter is a replay, a lower epoch a
+    /// bridge that lost the lock's shard (spec 8). Kept across restarts and factory resets,
+    /// which reset only `lock`.
+    var fence = OwnerFence()
     /// Events that happened while the lock could not reach the broker; sent `delayed` later.
     var held: [LockEvent] = []
     /// The last events sent, kept in memory so the bridge can ask for them again.
@@ -19,16 +21,26 @@ struct EmulatedLock: Codable, Sendable {
     /// Counts changes in this process, so an older copy is never saved over a newer one.
     var generation: UInt64 = 0
 
-    enum CodingKeys: String, CodingKey { case lock, lastCounter, held, clockOffset }
+    enum CodingKeys: String, CodingKey { case lock, lastCounter, fence, held, clockOffset }
 
     init(lock: Lock) { self.lock = lock }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         lock = try c.decode(Lock.self, forKey: .lock)
-        lastCounter = try c.decodeIfPresent(UInt64.self, forKey: .lastCounter) ?? 0
+        // Saved before fencing, a lock held only its counter.
+        fence = try c.decodeIfPresent(OwnerFence.self, forKey: .fence)
+            ?? OwnerFence(counter: try c.decodeIfPresent(UInt64.self, forKey: .lastCounter) ?? 0)
         held = try c.decodeIfPresent([LockEvent].self, forKey: .held) ?? []
         clockOffset = try c.decodeIfPresent(Double.self, forKey: .clockOffset)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(lock, forKey: .lock)
+        try c.encode(fence, forKey: .fence)
+        try c.encode(held, forKey: .held)
+        try c.encodeIfPresent(clockOffset, forKey: .clockOffset)
     }
 
     /// Moves this lock's clock on to where it stood when it was saved, if the emulator's lock

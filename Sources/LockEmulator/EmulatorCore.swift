@@ -23,6 +23,8 @@ struct EmulatorCore {
     private var lastAttempt: AccessEvent?
     /// Commands refused for a bad MAC, a replay or the retain flag.
     private(set) var refusedCommands = 0
+    /// Commands and resend requests from an older owner than the one a lock holds (spec 8).
+    private(set) var staleOwnerDrops = 0
     /// Locks to save before anything they said goes out: a `one_time` code was used up.
     private(set) var urgent: Set<LockID> = []
     let started = Date()
@@ -58,13 +60,28 @@ struct EmulatorCore {
         } catch {
             return refuse(id, "an unreadable command (\(error.message))")
         }
-        guard command.counter > entry.lastCounter else { return refuse(id, "a replayed counter") }
-        locks[id]!.lastCounter = command.counter
+        switch locks[id]!.fence.admit(epoch: command.ownerEpoch, counter: command.counter) {
+        case .replay: return refuse(id, "a replayed counter")
+        case .staleOwner(let held):
+            let result = CommandResult(
+                requestID: command.requestID, command: command.command.name,
+                error: LockError(.staleOwner, "owner epoch \(command.ownerEpoch) is older than the \(held) this lock holds"))
+            let ack = (try? DeviceAck.payload(result, ownerEpoch: held)).map { Outgoing(topic: topics.lock(id, .ack), payload: $0) }
+            return staleOwner(id, command.ownerEpoch, held: held) + (entry.reachable ? ack.map { [$0] } ?? [] : [])
+        case .accepted: break
+        }
         markDirty(id)
         // A lock without power or Wi-Fi hears nothing; the bridge's timeout answers for it.
         guard entry.reachable else { return [] }
         // A liveness probe is only acknowledged: no snapshot unless something changed with it.
         return apply(id, command.input, lockTime: lockTime, wall: wall, snapshotOnlyIfChanged: command.command == .ping)
+    }
+
+    /// Counted and logged; the caller adds the `stale_owner` ack for a command.
+    private mutating func staleOwner(_ id: LockID, _ epoch: UInt64, held: UInt64) -> [Outgoing] {
+        staleOwnerDrops += 1
+        logger.notice("dropped a request from a stale owner", metadata: ["lock.id": "\(id)", "owner_epoch": "\(epoch)", "held_epoch": "\(held)"])
+        return []
     }
 
     private mutating func refuse(_ id: LockID, _ why: String) -> [Outgoing] {
@@ -79,8 +96,11 @@ struct EmulatorCore {
         guard !retained else { return refuse(id, "a retained resend request") }
         guard let mac, signer.verify(lock: id, payload: payload, mac: mac) else { return refuse(id, "a resend request with a bad or missing MAC") }
         guard let request = try? ResendRequest.parse(payload) else { return refuse(id, "an unreadable resend request") }
-        guard request.counter > entry.lastCounter else { return refuse(id, "a replayed resend request") }
-        locks[id]!.lastCounter = request.counter
+        switch locks[id]!.fence.admit(epoch: request.ownerEpoch, counter: request.counter) {
+        case .replay: return refuse(id, "a replayed resend request")
+        case .staleOwner(let held): return staleOwner(id, request.ownerEpoch, held: held)
+        case .accepted: break
+        }
         markDirty(id)
         guard entry.reachable else { return [] }
         let events = entry.recent.filter { Int64($0.epoch) == request.epoch && Int64($0.seq) >= request.fromSeq }

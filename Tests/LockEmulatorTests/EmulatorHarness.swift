@@ -137,12 +137,13 @@ final class EmulatorHarness: @unchecked Sendable {
     /// Publishes a command as the bridge would: signed, with a fresh counter.
     func send(
         _ lock: String, _ command: LockCommand, code: String? = nil, requestID: String = TestNames.clientID("req"),
-        counter: UInt64? = nil, mac: String? = nil, retain: Bool = false
+        counter: UInt64? = nil, mac: String? = nil, retain: Bool = false, ownerEpoch: UInt64 = 0
     ) async throws -> String {
         let id = LockID(lock)!
         self.counter += 1
         let codeHash: CodeHash? = code.map { CodeHash(bytes: signer.codeSeal.seal($0, lock: id, field: CodeSeal.remoteCodeField)) }
-        let payload = try DeviceCommand(requestID: requestID, counter: counter ?? self.counter, command: command, code: codeHash).payload()
+        let payload = try DeviceCommand(
+            requestID: requestID, counter: counter ?? self.counter, command: command, code: codeHash, ownerEpoch: ownerEpoch).payload()
         let signature = mac ?? signer.mac(lock: id, payload: payload)
         try await client.publish(
             topics.lock(id, .cmd), payload: payload, qos: .atLeastOnce, retain: retain,

@@ -40,6 +40,8 @@ public enum LockCommand: Sendable, Equatable {
     /// The bridge's signed liveness probe (spec 3.1): the lock only acknowledges it; a hung
     /// firmware does not.
     case ping
+    /// A new owner's first word (spec 8): acknowledged like `ping`; its `owner_epoch` is the point.
+    case claim
     /// The bridge tells a lock that lost its clock what time it is (spec 7.1).
     case setClock(at: Date)
     /// Acknowledges the duress alert; always needs an unrestricted code or the override code.
@@ -66,6 +68,7 @@ public enum LockCommand: Sendable, Equatable {
         case .factoryReset: "factory_reset"
         case .refresh: "refresh"
         case .ping: "ping"
+        case .claim: "claim"
         case .setClock: "set_clock"
         case .ackDuress: "ack_fault"
         }
@@ -89,7 +92,7 @@ public enum LockCommand: Sendable, Equatable {
         case .unlock, .open, .setCode, .clearCode, .enableCode, .setOverrideCode, .enrollFob, .addPhone,
             .setMode, .setConfig, .factoryReset, .ackDuress:
             true
-        case .lock, .disableCode, .revokeFob, .revokePhone, .restart, .refresh, .ping, .setClock:
+        case .lock, .disableCode, .revokeFob, .revokePhone, .restart, .refresh, .ping, .claim, .setClock:
             false
         }
     }

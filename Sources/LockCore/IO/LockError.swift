@@ -17,6 +17,8 @@ public enum LockErrorCode: String, Sendable, Codable, CaseIterable {
     case weakCode = "weak_code"
     case expired
     case retainedRejected = "retained_rejected"
+    /// Device link only: the command came from an older owner than the one the lock holds (spec 8).
+    case staleOwner = "stale_owner"
 }
 
 /// A refused command: a stable code, a message a person can act on, and the field or PIN rule

@@ -53,7 +53,7 @@ extension Lock {
             tampered = false
             clear(.tamper, now: now, into: &out)
         case .factoryReset: factoryReset(now: now, into: &out)
-        case .refresh, .ping: break
+        case .refresh, .ping, .claim: break
         case .setClock: clockLost = nil
         case .ackDuress: error = acknowledgeDuress(now: now, into: &out)
         }
