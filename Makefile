@@ -1,6 +1,6 @@
 # LockBridge: `make run` starts a live demo, `make test` runs every test.
 SHELL := /bin/bash
-APT_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libjson-c-dev libsqlite3-dev \
+APT_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libjson-c-dev libsqlite3-dev postgresql \
                 openssl valgrind python3 python3-venv ca-certificates docker-compose
 SWIFT_BUILD_FLAGS ?=
 

@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
@@ -75,6 +76,11 @@ let package = Package(
                 "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "AuditLog", "Locking", log, lifecycle, .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: strict),
+        // The store on PostgreSQL, for several bridges on one database (spec 8).
+        .target(
+            name: "PostgresStore",
+            dependencies: ["AuditLog", log, .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["MQTT", "Locking", log], swiftSettings: strict),
         // The run skeleton both long-running executables share (logging, exit code 2, signals).

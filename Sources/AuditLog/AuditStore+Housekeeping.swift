@@ -7,6 +7,8 @@ extension AuditStore {
 
     /// Rows deleted per transaction by `prune`, so appends are not held up behind a long delete.
     static let pruneBatch = 5_000
+    /// The same, for the other stores behind ``BridgeStore``.
+    public static let pruneBatchSize = Int64(pruneBatch)
 
     /// Deletes delivered audit records older than `now - retention`, and request ids older than `now - max(requestRetention, 24 h)`. Never deletes undelivered records. Returns how many rows went.
     public func prune(now: Date, retention: TimeInterval, requestRetention: TimeInterval)

@@ -9,6 +9,10 @@ extension AuditStore {
         public var name: String
         public var sealed: [UInt8]
         public var locks: [String: [UInt8]]
+
+        public init(name: String, sealed: [UInt8], locks: [String: [UInt8]]) {
+            (self.name, self.sealed, self.locks) = (name, sealed, locks)
+        }
     }
 
     static func writePlans(_ batch: AuditBatch, _ db: Database) throws {

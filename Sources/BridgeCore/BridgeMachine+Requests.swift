@@ -61,6 +61,9 @@ extension BridgeMachine {
         // A retained request is a stale one: the changing ones are refused and cleared (spec
         // 7.2, as commands are); the others were always ignored.
         if message.retained && (!changing || message.payload.isEmpty) { return [] }
+        // A changing request that waited in the session queue while the bridge was away runs
+        // once this connection's fence is back, and only if its issued_at is still fresh.
+        guard !changing || message.retained || fence.admit(message) != nil else { return [] }
         let (parsed, transaction) = BridgeRequest.parse(
             name: message.name, payload: message.payload, now: now, maxAge: configuration.commandMaxAge, minCodeLength: configuration.minCodeLength)
         let reply = message.responseTopic.flatMap { publicTopics.isReplyTopic($0) ? $0 : nil }

@@ -116,6 +116,7 @@ public struct BridgeMachine: Sendable {
     mutating func fencePassed(_ token: String, now: Date) -> [BridgeEffect] {
         let wasComplete = leftovers.complete
         var out = fence.arrived(token).flatMap { command($0, now: now) }
+        out += fence.releasedRequests().flatMap { request($0, now: now) }
         guard fence.passed, !wasComplete else { return out }
         leftovers.complete = true
         if leftovers.devices > 0, let discovery = settings.discovery {

@@ -5,6 +5,8 @@ struct Fence: Sendable {
     private var token = ""
     private(set) var passed = false
     private var held: [CommandMessage] = []
+    /// Changing plan requests are held the same way (spec 7.2).
+    private var heldRequests: [RequestMessage] = []
 
     /// A new fence for a new connection; commands are held again until it returns.
     mutating func arm(_ token: String) -> String {
@@ -20,6 +22,20 @@ struct Fence: Sendable {
         queued.queued = true
         held.append(queued)
         return nil
+    }
+
+    /// The request to handle now, or nil when it is held until the fence returns.
+    mutating func admit(_ request: RequestMessage) -> RequestMessage? {
+        if passed { return request }
+        heldRequests.append(request)
+        return nil
+    }
+
+    /// The requests held until the fence returned, in arrival order (once).
+    mutating func releasedRequests() -> [RequestMessage] {
+        guard passed else { return [] }
+        defer { heldRequests = [] }
+        return heldRequests
     }
 
     /// The fence came back: everything held is released, in arrival order.

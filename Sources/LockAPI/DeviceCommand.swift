@@ -49,7 +49,10 @@ public struct DeviceCommand: Sendable, Equatable {
             if replace { o["replace"] = true }
             rules?.write(into: &o)
             if let plan { o["plan"] = .string(plan) }
-        case .clearCode(let slot), .enableCode(let slot), .disableCode(let slot), .revokeFob(let slot):
+        case .clearCode(let slot, let plan):
+            o["slot"] = .int(Int64(slot))
+            if let plan { o["plan"] = .string(plan) }
+        case .enableCode(let slot), .disableCode(let slot), .revokeFob(let slot):
             o["slot"] = .int(Int64(slot))
         case .enrollFob(let name, let slot, let rules, let validUntil):
             o["name"] = .string(name)
@@ -119,7 +122,7 @@ public struct DeviceCommand: Sendable, Equatable {
                 slot: try o.int("slot"), name: try o.string("name"), hash: try newCode(),
                 validUntil: validUntil, replace: try o.optionalBool("replace") ?? false, rules: try AccessRules.read(o),
                 plan: try o.optionalString("plan"))
-        case "clear_code": return .clearCode(slot: try o.int("slot"))
+        case "clear_code": return .clearCode(slot: try o.int("slot"), plan: try o.optionalString("plan"))
         case "enable_code": return .enableCode(slot: try o.int("slot"))
         case "disable_code": return .disableCode(slot: try o.int("slot"))
         case "revoke_fob": return .revokeFob(slot: try o.int("slot"))

@@ -62,7 +62,7 @@ public enum PublicAction: Sendable, Equatable {
         case .open: .open
         case .setCode(let slot, let name, let code, let validUntil, let replace, let rules):
             .setCode(slot: slot, name: name, hash: hash(code.reveal()), validUntil: validUntil, replace: replace, rules: rules)
-        case .clearCode(let slot): .clearCode(slot: slot)
+        case .clearCode(let slot): .clearCode(slot: slot, plan: nil)
         case .enableCode(let slot): .enableCode(slot: slot)
         case .disableCode(let slot): .disableCode(slot: slot)
         case .enrollFob(let name, let slot, let rules, let validUntil): .enrollFob(name: name, slot: slot, rules: rules, validUntil: validUntil)

@@ -38,6 +38,10 @@ public struct PublicEvent: Sendable, Equatable {
     public var slot: Int?
     public var id: String?
     public var name: String?
+    /// Plan events (`<base>/bridge/event/plan`): the plan, the grant and what changed.
+    public var plan: String?
+    public var grant: String?
+    public var change: String?
 
     public init(payload: [UInt8]) throws(JSONError) {
         try self.init(object: try JSON.parseObject(payload))
@@ -64,5 +68,8 @@ public struct PublicEvent: Sendable, Equatable {
         slot = try o.optionalInt("slot")
         id = try o.optionalString("id")
         name = try o.optionalString("name")
+        plan = try o.optionalString("plan")
+        grant = try o.optionalString("grant")
+        change = try o.optionalString("change")
     }
 }

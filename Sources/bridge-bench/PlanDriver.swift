@@ -13,7 +13,7 @@ extension Driver {
     func planApply(base: String, lockCount: Int) async throws -> (applied: Double, status: Double) {
         let start = ContinuousClock.now
         let marks = Locked((applied: Set<Int>(), appliedAt: ContinuousClock.Instant?.none, statusAt: ContinuousClock.Instant?.none))
-        let event = Array(#""event":"applied""#.utf8)
+        let event = Array(#""event_type":"applied""#.utf8)
         let eventToken = try await client.subscribe("\(base)/bridge/event/plan", options: SubscribeOptions(qos: .atLeastOnce)) { message in
             guard Payload.contains(message.payload, event) else { return }
             let id = Self.lockNumber(message.payload)

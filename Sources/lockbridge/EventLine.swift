@@ -20,6 +20,7 @@ enum EventLine {
         case "access": what = access(event)
         case "fault": what = fault(event)
         case "credential": what = credential(event)
+        case "plan": what = plan(event)
         default: what = event.eventType + (event.detail.map { " \(text($0))" } ?? "")
         }
         if let request = event.requestID { what += " [request \(request)]" }
@@ -56,6 +57,15 @@ enum EventLine {
         if let slot = event.slot { text += " slot \(slot)" }
         if let id = event.id { text += " id \(id)" }
         if let name = event.name { text += " \"\(name)\"" }
+        return text
+    }
+
+    /// `drift: plan cleaning, grant "Cleaner", slot 3 (changed)`.
+    static func plan(_ event: PublicEvent) -> String {
+        var text = "\(event.eventType): plan \(event.plan ?? "?")"
+        if let grant = event.grant { text += ", grant \"\(grant)\"" }
+        if let slot = event.slot { text += ", slot \(slot)" }
+        if let change = event.change { text += " (\(change))" }
         return text
     }
 

@@ -12,12 +12,12 @@ struct EventsCommand: AsyncParsableCommand {
             Without LOCK: --follow is needed, and every lock's new events are shown. Ctrl-C stops following.
             """)
 
-    enum Category: String, ExpressibleByArgument, CaseIterable { case access, fault, credential, system }
+    enum Category: String, ExpressibleByArgument, CaseIterable { case access, fault, credential, system, plan }
 
     @OptionGroup var broker: BrokerOptions
     @Argument(help: "A lock id; every lock when omitted (with --follow).") var lock: String?
     @Flag(name: .shortAndLong, help: "Keep running and show new events as they happen.") var follow = false
-    @Option(name: .customLong("category"), help: "Only this category: access, fault, credential or system (repeatable).")
+    @Option(name: .customLong("category"), help: "Only this category: access, fault, credential, system or plan (access plans; repeatable).")
     var categories: [Category] = []
     @Option(help: "How many past events to show first (with LOCK).") var limit = 20
     @Option(help: "Stop after this many new events (with --follow).") var count: Int?
@@ -50,7 +50,8 @@ struct EventsCommand: AsyncParsableCommand {
             for await message in live {
                 let parts = message.topic.split(separator: "/").map(String.init)
                 guard parts.count >= 4, !shown.contains(message.payload), let event = try? JSON.parseObject(message.payload) else { continue }
-                guard show(lock: parts[parts.count - 3], category: parts[parts.count - 1], event) else { continue }
+                // Plan events come on bridge/event/plan and name their lock.
+                guard show(lock: event["lock"]?.stringValue ?? parts[parts.count - 3], category: parts[parts.count - 1], event) else { continue }
                 if let left = remaining {
                     remaining = left - 1
                     if left <= 1 { break }

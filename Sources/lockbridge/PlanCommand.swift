@@ -17,7 +17,7 @@ struct PlanApplyCommand: AsyncParsableCommand {
         discussion: """
             Without --wait it returns once the bridge took the plan. With --wait a progress bar shows the locks \
             in sync out of all, and it returns when every lock is in sync or refused: exit 0 when all are in \
-            sync, 3 when any failed or needs an auth code, 4 when --timeout ran out with locks still pending \
+            sync, 3 when any failed or needs an auth code, 4 when --wait-timeout ran out with locks still pending \
             (an offline lock gets the plan when it is back). --dry-run shows what would change on each lock. \(ClientExit.help)
             """)
 

@@ -78,8 +78,13 @@ struct RunCommand: AsyncParsableCommand {
         let process = ServiceProcess(name: "lockbridge", logLevel: logLevel)
         let (settings, mqtt) = try process.settings(makeConfiguration)
         MemoryHygiene.limitArenas()
-        // A plan key file that others can read is a bad setting too (exit 2).
-        let service = try process.settings { try BridgeService(configuration: settings, mqtt: mqtt, logger: process.logger) }
+        let service: BridgeService
+        do {
+            service = try BridgeService(configuration: settings, mqtt: mqtt, logger: process.logger)
+        } catch let error as ConfigurationError {
+            // A plan key file that others can read is a bad setting too (exit 2).
+            service = try process.settings { () throws -> BridgeService in throw error }
+        }
         try await process.run([.init(service: service), .init(service: MemoryTrimmer(), successTerminationBehavior: .ignore)])
     }
 

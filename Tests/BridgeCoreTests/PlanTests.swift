@@ -57,7 +57,7 @@ import Testing
     }
 
     static func planEvents(_ effects: [BridgeEffect], _ name: String) -> [JSONObject] {
-        effects.events.filter { $0.category == "plan" }.compactMap { try? JSON.parseObject($0.payload) }.filter { $0["event"]?.stringValue == name }
+        effects.events.filter { $0.category == "plan" }.compactMap { try? JSON.parseObject($0.payload) }.filter { $0["event_type"]?.stringValue == name }
     }
 
     @Test func aPlanReachesEveryLockAtMostPlanParallelAtOnce() {
@@ -223,6 +223,17 @@ import Testing
         let clash = h.handle(.request(RequestMessage(name: "plan/apply", payload: Array(json.utf8)))).json("lockbridge/bridge/response/plan/apply").last
         #expect(clash?["error"]?.objectValue?["message"]?.stringValue?.contains("may not share a lock's name") == true, "\(String(describing: clash))")
         #expect(h.machine.planBook.entries.isEmpty)
+    }
+
+    @Test func aPlanRequestThatWaitedWhileTheBridgeWasAwayIsHeldUntilTheFence() {
+        var h = Self.harness(["a"])
+        let out = h.handle(.connected)
+        let token = out.publications.first { $0.topic == "lockbridge/bridge/fence" }!.text
+        let (held, _) = Self.apply(&h, locks: ["a"])
+        #expect(held == nil, "answered before the fence returned")
+        let released = h.handle(.fence(token: token))
+        #expect(released.json("lockbridge/bridge/response/plan/apply").last?["status"]?.stringValue == "ok")
+        #expect(Self.planWrites(h, released, "a").count == 1)
     }
 
     @Test func removalClearsOnlyThePlansSlotsThenForgetsThePlan() {

@@ -254,6 +254,6 @@ import TestSupport
     }
 
     static func event(_ o: JSONObject, _ name: String, _ lock: String) -> Bool {
-        o["event"]?.stringValue == name && o["lock"]?.stringValue == lock
+        o["event_type"]?.stringValue == name && o["lock"]?.stringValue == lock
     }
 }

@@ -11,7 +11,7 @@ import Testing
         .lock, .unlock, .open, .restart, .factoryReset, .refresh,
         .setCode(slot: 2, name: "Dog walker", hash: hash, validUntil: Date(timeIntervalSince1970: 1_800_000_000), replace: true),
         .setCode(slot: 250, name: "Ünïcode ✓", hash: hash),
-        .clearCode(slot: 1), .enableCode(slot: 3), .disableCode(slot: 4), .enrollFob(name: "Blue", slot: 7),
+        .clearCode(slot: 1), .clearCode(slot: 2, plan: "cleaning"), .enableCode(slot: 3), .disableCode(slot: 4), .enrollFob(name: "Blue", slot: 7),
         .enrollFob(name: "Any", slot: nil), .revokeFob(slot: 7), .addPhone(id: "anna-pixel", name: "Anna"),
         .revokePhone(id: "anna-pixel"), .setOverrideCode(hash), .setMode(.noRemote),
         .setConfig(LockConfigPatch(autoRelockSeconds: 30, requireCodeForRemote: true)),

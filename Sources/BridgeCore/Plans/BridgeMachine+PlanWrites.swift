@@ -15,7 +15,7 @@ extension BridgeMachine {
         let seal = settings.codeSeal
         let command: LockCommand
         if wish.kind == .clear {
-            command = .clearCode(slot: wish.slot)
+            command = .clearCode(slot: wish.slot, plan: key.plan)
         } else {
             guard let grant = entry.definition.plan.grants.first(where: { $0.name == wish.grant }) else { return [] }
             let sealed = CodeHash(bytes: seal.seal(grant.code.reveal(), lock: key.lock, field: CodeSeal.newCodeField))
@@ -108,7 +108,7 @@ extension BridgeMachine {
         record.bridgeSeq += 1
         locks[key.lock] = record
         var payload: JSONObject = [
-            "event": .string(event), "plan": .string(key.plan), "lock": .string(key.lock.rawValue), "source": "bridge",
+            "event_type": .string(event), "plan": .string(key.plan), "lock": .string(key.lock.rawValue), "source": "bridge",
             "epoch": .int(settings.bridgeEpoch), "seq": .int(record.bridgeSeq), "at": .time(now),
         ]
         for (field, value) in detail { payload[field] = value }

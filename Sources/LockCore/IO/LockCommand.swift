@@ -26,7 +26,8 @@ public enum LockCommand: Sendable, Equatable {
     case lock, unlock, open
     /// `plan` is set only by the bridge's access plans (spec 7.2): the slot is then the plan's.
     case setCode(slot: Int, name: String, hash: CodeHash, validUntil: Date? = nil, replace: Bool = false, rules: AccessRules? = nil, plan: String? = nil)
-    case clearCode(slot: Int)
+    /// `plan`, from an access plan only: the lock refuses to clear another plan's slot.
+    case clearCode(slot: Int, plan: String? = nil)
     case enableCode(slot: Int)
     case disableCode(slot: Int)
     case enrollFob(name: String, slot: Int? = nil, rules: AccessRules? = nil, validUntil: Date? = nil)

@@ -35,7 +35,7 @@ extension Lock {
             error = setCode(
                 slot: slot, name: name, hash: hash, validUntil: validUntil, replace: replace, rules: rules, plan: plan, requestID: requestID,
                 now: now, into: &out)
-        case .clearCode(let slot): error = clearCode(slot: slot, requestID: requestID, now: now, into: &out)
+        case .clearCode(let slot, let plan): error = clearCode(slot: slot, plan: plan, requestID: requestID, now: now, into: &out)
         case .enableCode(let slot): error = setEnabled(true, slot: slot, requestID: requestID, now: now, into: &out)
         case .disableCode(let slot): error = setEnabled(false, slot: slot, requestID: requestID, now: now, into: &out)
         case .enrollFob(let name, let slot, let rules, let validUntil):

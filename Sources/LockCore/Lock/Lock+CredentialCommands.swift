@@ -51,10 +51,13 @@ extension Lock {
         return nil
     }
 
-    mutating func clearCode(slot: Int, requestID: String, now: Date, into out: inout [LockOutput]) -> LockError? {
+    mutating func clearCode(slot: Int, plan: String? = nil, requestID: String, now: Date, into out: inout [LockOutput]) -> LockError? {
         guard let index = credentials.pinIndex(slot: slot) else { return .notFound("code slot \(slot)") }
+        if let plan, let owner = credentials.pins[index].plan, owner != plan {
+            return LockError(.slotOccupied, "slot \(slot) belongs to another access plan")
+        }
         let pin = credentials.pins.remove(at: index)
-        credentialEvent(.codeCleared, slot: slot, name: pin.name, requestID: requestID, now: now, into: &out)
+        credentialEvent(.codeCleared, slot: slot, name: pin.name, requestID: requestID, plan: plan, now: now, into: &out)
         return nil
     }
 

@@ -1,0 +1,209 @@
+public import AuditLog
+public import Foundation
+public import Logging
+import PostgresNIO
+
+/// The bridge's store on PostgreSQL (spec 8): the same tables and the same behaviour as the
+/// SQLite ``AuditStore`` (one test suite runs against both), shared by every bridge of a cluster.
+///
+/// Its connection pool must run: call ``run()`` in a task that lives as long as the store.
+public final class PostgresStore: BridgeStore {
+    let client: PostgresClient
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - url: `postgres://user@host:port/database`; a password in it is refused (it would show in
+    ///     process lists and logs), pass `password` instead.
+    public init(url: String, password: String?, logger: Logger) throws(PostgresStoreError) {
+        let target = try PostgresTarget(url: url)
+        var configuration = PostgresClient.Configuration(
+            host: target.host, port: target.port, username: target.user, password: password, database: target.database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.maximumConnections = 8
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    /// Runs the connection pool until the task is cancelled.
+    public func run() async { await client.run() }
+
+    /// Brings the schema up to date, one migration at a time; bridges starting together take
+    /// turns (a transaction-scoped advisory lock).
+    public func migrate() async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS lockbridge_migration (version TEXT PRIMARY KEY, at DOUBLE PRECISION NOT NULL)", logger: logger)
+            var applied = Set<String>()
+            for try await version in try await connection.query("SELECT version FROM lockbridge_migration", logger: logger).decode(String.self) {
+                applied.insert(version)
+            }
+            for (version, statements) in PostgresSchema.migrations where !applied.contains(version) {
+                for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await connection.query(
+                    "INSERT INTO lockbridge_migration (version, at) VALUES (\(version), \(Date().timeIntervalSince1970))", logger: logger)
+            }
+        }
+    }
+
+    public func commit(_ batch: AuditBatch) async throws -> [Int64] {
+        if batch.isEmpty { return [] }
+        return try await client.withTransaction(logger: logger) { c in try await PostgresBatch.write(batch, c, logger) }
+    }
+
+    public func undelivered(limit: Int) async throws -> [AuditRecord] {
+        try await records("SELECT \(unescaped: PostgresSchema.recordColumns) FROM audit WHERE NOT delivered ORDER BY id LIMIT \(limit)")
+    }
+
+    public func history(lock: String, since: Date?, limit: Int) async throws -> [AuditRecord] {
+        let from = since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude
+        return try await records("""
+            SELECT \(unescaped: PostgresSchema.recordColumns) FROM audit WHERE lock = \(lock) AND at >= \(from)
+            ORDER BY at DESC, id DESC LIMIT \(limit)
+            """)
+    }
+
+    private func records(_ query: PostgresQuery) async throws -> [AuditRecord] {
+        var out: [AuditRecord] = []
+        let rows = try await client.query(query, logger: logger)
+        for try await (id, lock, category, topic, payload, at, epoch, seq, delivered) in rows.decode(
+            (Int64, String, String, String, Data, Double, Int64?, Int64?, Bool).self)
+        {
+            out.append(AuditRecord(
+                id: id, lock: lock, category: category, topic: topic, payload: Array(payload), at: Date(timeIntervalSince1970: at), epoch: epoch,
+                seq: seq, delivered: delivered))
+        }
+        return out
+    }
+
+    public func counts() async throws -> AuditCounts {
+        let rows = try await client.query(
+            "SELECT (SELECT count(*) FROM audit), (SELECT count(*) FROM audit WHERE NOT delivered), (SELECT count(*) FROM request)", logger: logger)
+        for try await (records, undelivered, requests) in rows.decode((Int64, Int64, Int64).self) {
+            return AuditCounts(records: Int(records), undelivered: Int(undelivered), requests: Int(requests))
+        }
+        return AuditCounts(records: 0, undelivered: 0, requests: 0)
+    }
+
+    public func prune(now: Date, retention: TimeInterval, requestRetention: TimeInterval) async throws -> Int {
+        let recordCutoff = now.addingTimeInterval(-retention).timeIntervalSince1970
+        let requestCutoff = now.addingTimeInterval(-max(requestRetention, AuditStore.minimumRequestRetention)).timeIntervalSince1970
+        var total = 0
+        // In batches, each its own transaction, as on SQLite: a first prune after a long outage
+        // must not hold up the bridges' appends.
+        for (table, condition) in [
+            ("audit", "id IN (SELECT id FROM audit WHERE delivered AND at < $1 LIMIT $2)"),
+            ("request", "(lock, request_id) IN (SELECT lock, request_id FROM request WHERE at < $1 LIMIT $2)"),
+            ("plan_request", "request_id IN (SELECT request_id FROM plan_request WHERE at < $1 LIMIT $2)"),
+        ] {
+            let cutoff = table == "audit" ? recordCutoff : requestCutoff
+            while true {
+                var bindings = PostgresBindings()
+                bindings.append(cutoff)
+                bindings.append(AuditStore.pruneBatchSize)
+                let deleted = try await client.withConnection { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: "WITH gone AS (DELETE FROM \(table) WHERE \(condition) RETURNING 1) SELECT count(*) FROM gone", binds: bindings), logger: logger)
+                        .decode(Int64.self).reduce(0, +)
+                }
+                total += Int(deleted)
+                if deleted < AuditStore.pruneBatchSize { break }
+            }
+        }
+        return total
+    }
+
+    public func lockStates() async throws -> [String: [UInt8]] {
+        try await pairs("SELECT lock, state FROM lock_state")
+    }
+
+    public func lastSequences() async throws -> [String: (epoch: Int64, seq: Int64)] {
+        var out: [String: (epoch: Int64, seq: Int64)] = [:]
+        for try await (lock, epoch, seq) in try await client.query("SELECT lock, epoch, seq FROM lock_sequence", logger: logger).decode((String, Int64, Int64).self) {
+            out[lock] = (epoch, seq)
+        }
+        return out
+    }
+
+    public func removedLocks() async throws -> Set<String> {
+        var out = Set<String>()
+        for try await lock in try await client.query("SELECT lock FROM removed_lock", logger: logger).decode(String.self) { out.insert(lock) }
+        return out
+    }
+
+    public func rememberedResults(since: Date) async throws -> [AuditBatch.Result] {
+        var out: [AuditBatch.Result] = []
+        let rows = try await client.query("SELECT lock, request_id, result, at FROM request WHERE at >= \(since.timeIntervalSince1970)", logger: logger)
+        for try await (lock, requestID, result, at) in rows.decode((String, String, Data, Double).self) {
+            out.append(AuditBatch.Result(lock: lock, requestID: requestID, result: Array(result), at: Date(timeIntervalSince1970: at), final: true))
+        }
+        return out
+    }
+
+    public func result(lock: String, requestID: String) async throws -> [UInt8]? {
+        let rows = try await client.query("SELECT result FROM request WHERE lock = \(lock) AND request_id = \(requestID)", logger: logger)
+        for try await result in rows.decode(Data.self) { return Array(result) }
+        return nil
+    }
+
+    public func bridgeEpoch() async throws -> Int64 {
+        for try await epoch in try await client.query("SELECT epoch FROM bridge_epoch WHERE id = 1", logger: logger).decode(Int64.self) { return epoch }
+        return 1
+    }
+
+    public func bridgeSequences() async throws -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        for try await (lock, seq) in try await client.query("SELECT lock, seq FROM bridge_sequence", logger: logger).decode((String, Int64).self) {
+            out[lock] = seq
+        }
+        return out
+    }
+
+    public func plans() async throws -> [AuditStore.PlanRow] {
+        var rows: [String: AuditStore.PlanRow] = [:]
+        for try await (name, sealed) in try await client.query("SELECT name, sealed FROM plan", logger: logger).decode((String, Data).self) {
+            rows[name] = AuditStore.PlanRow(name: name, sealed: Array(sealed), locks: [:])
+        }
+        for try await (plan, lock, state) in try await client.query("SELECT plan, lock, state FROM plan_lock", logger: logger).decode((String, String, Data).self) {
+            rows[plan]?.locks[lock] = Array(state)
+        }
+        return rows.keys.sorted().map { rows[$0]! }
+    }
+
+    public func planRequests(since: Date) async throws -> [String: [UInt8]] {
+        try await pairs("SELECT request_id, response FROM plan_request WHERE at >= \(since.timeIntervalSince1970)")
+    }
+
+    private func pairs(_ query: PostgresQuery) async throws -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        for try await (key, value) in try await client.query(query, logger: logger).decode((String, Data).self) { out[key] = Array(value) }
+        return out
+    }
+}
+
+/// A bad `postgres://` setting; the message names the part at fault, never a password.
+public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// `postgres://user@host:port/database`, read.
+struct PostgresTarget {
+    var user: String
+    var host: String
+    var port: Int
+    var database: String
+
+    init(url: String) throws(PostgresStoreError) {
+        guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? "") else {
+            throw PostgresStoreError("cluster.postgres must be a postgres://user@host:port/database URL")
+        }
+        guard parts.password == nil else {
+            throw PostgresStoreError("cluster.postgres must not hold the password; use a password file or LOCKBRIDGE_POSTGRES_PASSWORD")
+        }
+        guard let user = parts.user, !user.isEmpty, let host = parts.host, !host.isEmpty else {
+            throw PostgresStoreError("cluster.postgres needs a user and a host: postgres://user@host:port/database")
+        }
+        let database = String(parts.path.drop { $0 == "/" })
+        (self.user, self.host, self.port, self.database) = (user, host, parts.port ?? 5432, database.isEmpty ? user : database)
+    }
+}
