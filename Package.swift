@@ -144,6 +144,7 @@ let package = Package(
         .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "LockAPI", "LockCore", "JSON", "Locking", log], swiftSettings: strict),
         .testTarget(name: "LockAPITests", dependencies: ["LockAPI", "LockCore", "JSON"], swiftSettings: strict),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["AuditLog", "PostgresStore", "TestSupport", log], swiftSettings: strict),
         .testTarget(name: "FuzzTargetTests", dependencies: ["FuzzTargets"], swiftSettings: strict),
         .testTarget(name: "LockCoreTests", dependencies: ["LockCore", propertyBased], swiftSettings: strict),
     ]

@@ -9,7 +9,7 @@ public protocol BridgeStore: Sendable {
     func commit(_ batch: AuditBatch) async throws -> [Int64]
     /// Outbox records not yet delivered, oldest first.
     func undelivered(limit: Int) async throws -> [AuditRecord]
-    /// One lock's records, newest first, at or after `since`.
+    /// One lock's newest `limit` records at or after `since`, returned oldest to newest.
     func history(lock: String, since: Date?, limit: Int) async throws -> [AuditRecord]
     func counts() async throws -> AuditCounts
     /// Deletes delivered records older than `retention` and request ids older than

@@ -55,12 +55,14 @@ public final class PostgresStore: BridgeStore {
         try await records("SELECT \(unescaped: PostgresSchema.recordColumns) FROM audit WHERE NOT delivered ORDER BY id LIMIT \(limit)")
     }
 
+    /// The newest `limit` records, returned oldest to newest, as on SQLite.
     public func history(lock: String, since: Date?, limit: Int) async throws -> [AuditRecord] {
+        if limit <= 0 { return [] }
         let from = since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude
         return try await records("""
             SELECT \(unescaped: PostgresSchema.recordColumns) FROM audit WHERE lock = \(lock) AND at >= \(from)
             ORDER BY at DESC, id DESC LIMIT \(limit)
-            """)
+            """).reversed()
     }
 
     private func records(_ query: PostgresQuery) async throws -> [AuditRecord] {
