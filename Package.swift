@@ -73,7 +73,8 @@ let package = Package(
         .target(
             name: "Bridge",
             dependencies: [
-                "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "AuditLog", "Locking", log, lifecycle, .product(name: "Yams", package: "Yams"),
+                "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "AuditLog", "PostgresStore", "Locking", log, lifecycle,
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),

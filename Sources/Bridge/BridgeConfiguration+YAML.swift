@@ -57,6 +57,7 @@ extension BridgeConfiguration {
             case "device_key_file": deviceKeyFile = try string(key, value)
             case "plan_key_file": planKeyFile = try string(key, value)
             case "plan_parallel": planParallel = Int(try number(key, value, 1...256))
+            case "cluster": cluster = try clusterSettings(value)
             case "allow_list":
                 guard let list = value as? [Any] else { throw ConfigurationError(key: key, message: "expected a list of lock ids") }
                 var ids: Set<String> = []
@@ -91,6 +92,23 @@ extension BridgeConfiguration {
             throw ConfigurationError(key: "battery_low", message: "thresholds must satisfy depleted < critical < low")
         }
         return extras
+    }
+
+    /// `cluster: {postgres, password_file, takeover_s}` (spec 8).
+    private func clusterSettings(_ value: Any) throws(ConfigurationError) -> ClusterSettings {
+        guard let map = value as? [String: Any] else { throw ConfigurationError(key: "cluster", message: "expected a mapping with postgres (and password_file, takeover_s)") }
+        guard let url = map["postgres"] else { throw ConfigurationError(key: "cluster.postgres", message: "expected a postgres://user@host:port/database URL") }
+        var settings = ClusterSettings(postgres: try string("cluster.postgres", url))
+        for (key, item) in map.sorted(by: { $0.key < $1.key }) {
+            switch key {
+            case "postgres": break
+            case "password_file": settings.passwordFile = try string("cluster.password_file", item)
+            case "password": throw ConfigurationError(key: "cluster.password", message: "passwords do not belong in the config file; use password_file or LOCKBRIDGE_POSTGRES_PASSWORD")
+            case "takeover_s": settings.takeoverSeconds = try number("cluster.takeover_s", item, 1...300)
+            default: throw ConfigurationError(key: "cluster.\(key)", message: "unknown setting; expected postgres, password_file or takeover_s")
+            }
+        }
+        return settings
     }
 
     private func string(_ key: String, _ value: Any) throws(ConfigurationError) -> String {

@@ -1,4 +1,5 @@
 import AuditLog
+import PostgresStore
 public import BridgeCore
 import Foundation
 import LockAPI
@@ -18,8 +19,11 @@ public struct BridgeService: Service {
     /// What the log says the bridge is connected to.
     let broker: String
     let logger: Logger
-    let store: AuditStore
-    let machine: BridgeMachine
+    /// SQLite in the data directory, or PostgreSQL with `cluster.postgres` (spec 8).
+    let store: any BridgeStore
+    /// The PostgreSQL store, whose connection pool runs beside the bridge.
+    let postgres: PostgresStore?
+    let signer: DeviceSigner
     let vault: PlanVault
     let inputs = InputQueue()
     let publicTopics: PublicTopics
@@ -34,8 +38,8 @@ public struct BridgeService: Service {
         try self.init(configuration: configuration, client: try MosquittoClient(configuration: mqtt, logger: logger), broker: "\(mqtt)", logger: logger)
     }
 
-    /// The bridge on any transport (tests pass an in-memory one). Opens the store and loads what
-    /// it kept; connects only in `run()`.
+    /// The bridge on any transport (tests pass an in-memory one). Opens the store and reads the
+    /// keys; what the store kept is loaded, and the broker connected, only in `run()`.
     public init(configuration: BridgeConfiguration, client: any MQTTClient, broker: String, logger: Logger) throws {
         self.configuration = configuration
         self.client = client
@@ -44,23 +48,51 @@ public struct BridgeService: Service {
         publicTopics = PublicTopics(base: configuration.baseTopic)
         deviceTopics = DeviceTopics(prefix: configuration.deviceTopicPrefix)
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        store = try AuditStore(path: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("lockbridge.sqlite").path)
+        vault = try PlanVault(keyFile: configuration.planKeyPath)
+        signer = try DeviceSigner(keyFile: configuration.deviceKeyFile)
+        if let cluster = configuration.cluster {
+            let password = try BrokerPassword.read(file: cluster.passwordFile, fileSetting: "cluster.password_file", environment: "LOCKBRIDGE_POSTGRES_PASSWORD")
+            let postgres: PostgresStore
+            do {
+                postgres = try PostgresStore(url: cluster.postgres, password: password, logger: logger)
+            } catch {
+                throw ConfigurationError(key: "cluster.postgres", message: error.description)
+            }
+            (store, self.postgres) = (postgres, postgres)
+        } else {
+            store = SQLiteStore(try AuditStore(path: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("lockbridge.sqlite").path))
+            postgres = nil
+        }
+    }
+
+    /// What the store kept from the last run, and the machine that goes on from there.
+    func loadMachine() async throws -> BridgeMachine {
         let now = Date()
-        let vault = try PlanVault(keyFile: configuration.planKeyPath)
-        self.vault = vault
+        let retained = now.addingTimeInterval(-configuration.requestRetention)
         var stored = StoredState(
-            locks: try store.lockStates(), sequences: try store.lastSequences(), removed: try store.removedLocks(),
-            results: try store.rememberedResults(since: now.addingTimeInterval(-configuration.requestRetention)).compactMap { r in
+            locks: try await store.lockStates(), sequences: try await store.lastSequences(), removed: try await store.removedLocks(),
+            results: try await store.rememberedResults(since: retained).compactMap { r in
                 LockID(r.lock).map { RememberedResult(lock: $0, requestID: r.requestID, result: r.result, at: r.at, final: true) }
-            }, bridgeEpoch: try store.bridgeEpoch(), bridgeSequences: try store.bridgeSequences())
-        stored.plans = try store.plans().map { row in StoredPlan(definition: try vault.open(row.sealed, name: row.name), locks: row.locks) }
-        stored.planRequests = try store.planRequests(since: now.addingTimeInterval(-configuration.requestRetention))
-        machine = BridgeMachine(
-            configuration: configuration, signer: try DeviceSigner(keyFile: configuration.deviceKeyFile), logger: logger, stored: stored, now: now,
-            newID: { UUID().uuidString.lowercased() })
+            }, bridgeEpoch: try await store.bridgeEpoch(), bridgeSequences: try await store.bridgeSequences())
+        let vault = self.vault
+        stored.plans = try await store.plans().map { row in StoredPlan(definition: try vault.open(row.sealed, name: row.name), locks: row.locks) }
+        stored.planRequests = try await store.planRequests(since: retained)
+        return BridgeMachine(
+            configuration: configuration, signer: signer, logger: logger, stored: stored, now: now, newID: { UUID().uuidString.lowercased() })
     }
 
     public func run() async throws {
+        guard let postgres else { return try await serve(try await loadMachine()) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await postgres.run() }
+            try await postgres.migrate()
+            logger.info("store: PostgreSQL", metadata: ["postgres": "\(configuration.cluster?.postgres ?? "")"])
+            try await serve(try await loadMachine())
+            group.cancelAll()
+        }
+    }
+
+    private func serve(_ machine: BridgeMachine) async throws {
         try await subscribe()
         try await client.connect()
         let (paced, pace) = AsyncStream.makeStream(of: [PacedPublication].self)

@@ -17,7 +17,7 @@ struct EffectExecutor {
     var machine: BridgeMachine
     let inputs: InputQueue
     let client: any MQTTClient
-    let store: AuditStore
+    let store: any BridgeStore
     let configuration: BridgeConfiguration
     let logger: Logger
     /// Outbox records handed to the broker and not yet confirmed in SQLite.
@@ -75,13 +75,11 @@ struct EffectExecutor {
             default: break
             }
         }
-        let ids = commit(first)
-        defer { _ = commit(after) }
+        let ids = await commit(first)
         var nextEvent = 0
         // Many publishes (a snapshot burst, an announce) leave in full segments.
         let coalesce = effects.count(where: \.isPublishing) >= Self.coalesceFrom
         if coalesce { client.coalesceWrites(true) }
-        defer { if coalesce { client.coalesceWrites(false) } }
         for effect in effects {
             switch effect {
             case .publish(let publication): await send(publication)
@@ -89,13 +87,16 @@ struct EffectExecutor {
                 let id = nextEvent < ids.count ? ids[nextEvent] : nil
                 nextEvent += 1
                 await send(Publication(topic: e.topic, payload: e.payload), auditID: id)
-            case .answerHealth(let health): for p in respond(health.route, { try healthReport(health) }) { await send(p) }
-            case .answerHistory(let query): for p in respond(query.route, { try history(query) }) { await send(p) }
-            case .prune(let now): prune(now)
+            case .answerHealth(let health): for p in await respond(health.route, { try await healthReport(health) }) { await send(p) }
+            case .answerHistory(let query): for p in await respond(query.route, { try await history(query) }) { await send(p) }
+            case .prune(let now): await prune(now)
             case .publishPaced(let list): paced.yield(list)
             case .remember, .save, .readmit, .forget, .plans: break
             }
         }
+        // The batch leaves now; what nothing published waits for is written after.
+        if coalesce { client.coalesceWrites(false) }
+        _ = await commit(after)
     }
 
     /// Plan changes go with the batch's first transaction: a plan write is stored before it leaves.
@@ -112,11 +113,11 @@ struct EffectExecutor {
     }
 
     /// Writes the PUBACKs gathered so far, on their own (while waiting, and at shutdown).
-    func commitAcknowledged() {
+    func commitAcknowledged() async {
         var batch = AuditBatch()
         batch.delivered = acknowledged.take()
         guard !batch.delivered.isEmpty else { return }
-        _ = commit(batch)
+        _ = await commit(batch)
         inFlight.remove(batch.delivered)
     }
 
@@ -125,18 +126,18 @@ struct EffectExecutor {
     func drain(within seconds: Double) async {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while inFlight.count > 0, ContinuousClock.now < deadline {
-            commitAcknowledged()
+            await commitAcknowledged()
             try? await Task.sleep(for: .milliseconds(10))
         }
-        commitAcknowledged()
+        await commitAcknowledged()
         if inFlight.count > 0 { logger.info("broker unreachable at shutdown: the outbox keeps what is unsent for the next start", metadata: [LogKey.count: "\(inFlight.count)"]) }
     }
 
     /// One transaction; on failure the batch is logged and publishing goes on: an event late in
     /// the log beats an event lost.
-    private func commit(_ batch: AuditBatch) -> [Int64] {
+    private func commit(_ batch: AuditBatch) async -> [Int64] {
         do {
-            return try store.commit(batch)
+            return try await store.commit(batch)
         } catch {
             logger.info("audit log write failed", metadata: [LogKey.error: "\(error)", LogKey.count: "\(batch.events.count)"])
             return []
@@ -150,7 +151,7 @@ struct EffectExecutor {
         if let auditID { inFlight.insert(auditID) }
         if client.unacknowledgedPublishes >= Self.maxUnacknowledged {
             // PUBACKs that arrived meanwhile are written before waiting for more.
-            commitAcknowledged()
+            await commitAcknowledged()
             // The broker is behind: wait for it here, and meanwhile let the loop thread go on
             // reading (it brings the PUBACKs that make room), so the two never wait for each other.
             inputs.producersMayWait(false)
@@ -189,7 +190,7 @@ struct EffectExecutor {
     /// 3.2 marks them `delayed`: all of them after a restart, else those more than 30 s old.
     func resendUndelivered(afterRestart: Bool) async {
         do {
-            let pending = try store.undelivered(limit: 1_000_000).filter { !inFlight.contains($0.id) }
+            let pending = try await store.undelivered(limit: 1_000_000).filter { !inFlight.contains($0.id) }
             if pending.isEmpty { return }
             logger.info("resending undelivered events", metadata: [LogKey.count: "\(pending.count)"])
             let now = clock()
@@ -203,10 +204,10 @@ struct EffectExecutor {
         }
     }
 
-    private func respond(_ route: ResponseRoute, _ data: () throws -> JSONValue) -> [Publication] {
+    private func respond(_ route: ResponseRoute, _ data: () async throws -> JSONValue) async -> [Publication] {
         let response: BridgeResponse
         do {
-            response = BridgeResponse(data: try data(), transaction: route.transaction)
+            response = BridgeResponse(data: try await data(), transaction: route.transaction)
         } catch {
             response = BridgeResponse(error: BridgeRequestError(code: "internal_error", message: "\(error)"), transaction: route.transaction)
         }
@@ -216,8 +217,8 @@ struct EffectExecutor {
         }
     }
 
-    private func healthReport(_ health: HealthAnswer) throws -> JSONValue {
-        let counts = try store.counts()
+    private func healthReport(_ health: HealthAnswer) async throws -> JSONValue {
+        let counts = try await store.counts()
         let mqtt = client.statistics
         let queue = inputs.statistics
         let c = health.counters
@@ -244,17 +245,17 @@ struct EffectExecutor {
         ])
     }
 
-    private func history(_ query: HistoryQuery) throws -> JSONValue {
-        .array(try store.history(lock: query.lock, since: query.since, limit: query.limit).compactMap { record in
+    private func history(_ query: HistoryQuery) async throws -> JSONValue {
+        .array(try await store.history(lock: query.lock, since: query.since, limit: query.limit).compactMap { record in
             guard var event = try? JSON.parseObject(record.payload) else { return nil }
             event["category"] = .string(record.category)
             return .object(event)
         })
     }
 
-    private func prune(_ now: Date) {
+    private func prune(_ now: Date) async {
         do {
-            let removed = try store.prune(now: now, retention: configuration.auditRetentionDays * 86_400, requestRetention: configuration.requestRetention)
+            let removed = try await store.prune(now: now, retention: configuration.auditRetentionDays * 86_400, requestRetention: configuration.requestRetention)
             if removed > 0 { logger.debug("pruned the audit log", metadata: [LogKey.count: "\(removed)"]) }
         } catch {
             logger.info("cannot prune the audit log", metadata: [LogKey.error: "\(error)"])

@@ -44,6 +44,8 @@ public struct BridgeConfiguration: Sendable, Equatable {
     /// nil: `plan.key` in the data directory. Keep it out of the database's backups, or a backup
     /// gives the codes away.
     public var planKeyFile: String?
+    /// Several bridges on one PostgreSQL database (spec 8); nil: one bridge on SQLite.
+    public var cluster: ClusterSettings?
     /// Timer resolution for heartbeats, command timeouts and housekeeping.
     public var tickInterval: Double = 0.5
 
@@ -61,4 +63,19 @@ public enum DiscoveryMode: String, Sendable, CaseIterable {
     case device
     /// One `<prefix>/<component>/<node>/<object>/config` per entity, for Home Assistant before 2024.11.
     case entity
+}
+
+/// `cluster:` in the config file (spec 8).
+public struct ClusterSettings: Sendable, Equatable {
+    /// `postgres://user@host:port/database`; the password comes from `passwordFile` or
+    /// `LOCKBRIDGE_POSTGRES_PASSWORD`, never from the URL.
+    public var postgres: String
+    public var passwordFile: String?
+    /// How long a dead bridge's shards wait for a new owner.
+    public var takeoverSeconds: Double = 5
+
+    public init(postgres: String, passwordFile: String? = nil) {
+        self.postgres = postgres
+        self.passwordFile = passwordFile
+    }
 }

@@ -35,6 +35,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Access plans: at most this many locks written at once.")
     var planParallel: Int?
 
+    @Option(help: ArgumentHelp("Several bridges on one PostgreSQL database: postgres://user@host:port/database (the password from --postgres-password-file or LOCKBRIDGE_POSTGRES_PASSWORD).", valueName: "url"))
+    var postgres: String?
+
+    @Option(help: "Read the PostgreSQL password from this file.")
+    var postgresPasswordFile: String?
+
     @Option(help: "Device-link topic prefix.")
     var deviceTopicPrefix: String?
 
@@ -102,6 +108,13 @@ struct RunCommand: AsyncParsableCommand {
         if let deviceKeyFile { settings.deviceKeyFile = deviceKeyFile }
         if let deviceTopicPrefix { settings.deviceTopicPrefix = deviceTopicPrefix }
         if let planKeyFile { settings.planKeyFile = planKeyFile }
+        if let postgres {
+            if settings.cluster == nil { settings.cluster = ClusterSettings(postgres: postgres) } else { settings.cluster?.postgres = postgres }
+        }
+        if let postgresPasswordFile {
+            guard settings.cluster != nil else { throw ConfigurationError(key: "--postgres-password-file", message: "needs --postgres or cluster.postgres") }
+            settings.cluster?.passwordFile = postgresPasswordFile
+        }
         if let planParallel {
             guard (1...256).contains(planParallel) else { throw ConfigurationError(key: "--plan-parallel", message: "expected 1 to 256") }
             settings.planParallel = planParallel
