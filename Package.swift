@@ -81,7 +81,7 @@ let package = Package(
         // The store on PostgreSQL, for several bridges on one database (spec 8).
         .target(
             name: "PostgresStore",
-            dependencies: ["AuditLog", log, .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["AuditLog", log, lifecycle, .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["MQTT", "Locking", log], swiftSettings: strict),
         // The run skeleton both long-running executables share (logging, exit code 2, signals).

@@ -1,5 +1,6 @@
 import Foundation
 public import BridgeCore
+import LockAPI
 import Logging
 import Yams
 
@@ -105,7 +106,11 @@ extension BridgeConfiguration {
             case "password_file": settings.passwordFile = try string("cluster.password_file", item)
             case "password": throw ConfigurationError(key: "cluster.password", message: "passwords do not belong in the config file; use password_file or LOCKBRIDGE_POSTGRES_PASSWORD")
             case "takeover_s": settings.takeoverSeconds = try number("cluster.takeover_s", item, 1...300)
-            default: throw ConfigurationError(key: "cluster.\(key)", message: "unknown setting; expected postgres, password_file or takeover_s")
+            case "instance":
+                let name = try string("cluster.instance", item)
+                guard LockID(name) != nil else { throw ConfigurationError(key: "cluster.instance", message: "expected a name like a lock id (a-z, 0-9, _ and -)") }
+                settings.instance = name
+            default: throw ConfigurationError(key: "cluster.\(key)", message: "unknown setting; expected postgres, password_file, takeover_s or instance")
             }
         }
         return settings

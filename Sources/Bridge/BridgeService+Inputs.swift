@@ -40,6 +40,12 @@ extension BridgeService {
                 correlation: message.properties.correlationData)))
         }
         let publicTopics = self.publicTopics
+        if configuration.cluster != nil {
+            // Another bridge's delayed Will: the survivors say `online` again (spec 8).
+            try await client.subscribe(publicTopics.bridgeState, options: SubscribeOptions(qos: .atLeastOnce)) { message in
+                if let text = message.text, !message.retain { inputs.push(.bridgeState(text)) }
+            }
+        }
         try await client.subscribe(publicTopics.bridgeRequests, options: SubscribeOptions(qos: .atLeastOnce, retainAsPublished: true)) { message in
             guard let name = publicTopics.requestName(message.topic) else { return }
             inputs.push(.request(RequestMessage(

@@ -23,6 +23,8 @@ public struct BridgeService: Service {
     let store: any BridgeStore
     /// The PostgreSQL store, whose connection pool runs beside the bridge.
     let postgres: PostgresStore?
+    /// Several bridges: holds this bridge's shards on its own PostgreSQL session.
+    let keeper: ShardKeeper?
     let signer: DeviceSigner
     let vault: PlanVault
     let inputs = InputQueue()
@@ -34,7 +36,12 @@ public struct BridgeService: Service {
     /// The bridge on libmosquitto, with its Last Will (`offline` on `bridge/state`).
     public init(configuration: BridgeConfiguration, mqtt: MQTTConfiguration, logger: Logger) throws {
         var mqtt = mqtt
-        mqtt.will = MQTTWill(topic: PublicTopics(base: configuration.baseTopic).bridgeState, text: "offline", qos: .atLeastOnce, retain: true)
+        // Several bridges: each has its own client id, and its `offline` waits takeover_s, so a
+        // survivor can say `online` again first (spec 8).
+        let delay = configuration.cluster.map { UInt32($0.takeoverSeconds.rounded(.up)) }
+        if let cluster = configuration.cluster { mqtt.clientID += "-\(cluster.instance)" }
+        mqtt.will = MQTTWill(
+            topic: PublicTopics(base: configuration.baseTopic).bridgeState, text: "offline", qos: .atLeastOnce, retain: true, delaySeconds: delay)
         try self.init(configuration: configuration, client: try MosquittoClient(configuration: mqtt, logger: logger), broker: "\(mqtt)", logger: logger)
     }
 
@@ -59,9 +66,11 @@ public struct BridgeService: Service {
                 throw ConfigurationError(key: "cluster.postgres", message: error.description)
             }
             (store, self.postgres) = (postgres, postgres)
+            keeper = try? ShardKeeper(
+                url: cluster.postgres, password: password, instance: cluster.instance, takeover: cluster.takeoverSeconds, logger: logger)
         } else {
             store = SQLiteStore(try AuditStore(path: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("lockbridge.sqlite").path))
-            postgres = nil
+            (postgres, keeper) = (nil, nil)
         }
     }
 
@@ -81,12 +90,19 @@ public struct BridgeService: Service {
             configuration: configuration, signer: signer, logger: logger, stored: stored, now: now, newID: { UUID().uuidString.lowercased() })
     }
 
+    /// What the process's ServiceGroup runs, in order: the PostgreSQL pool first (so it stops
+    /// last), then the bridge.
+    public var services: [any Service] { (postgres.map { [$0.pool] } ?? []) + [self] }
+
     public func run() async throws {
         guard let postgres else { return try await serve(try await loadMachine()) }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await postgres.run() }
             try await postgres.migrate()
             logger.info("store: PostgreSQL", metadata: ["postgres": "\(configuration.cluster?.postgres ?? "")"])
+            if let keeper {
+                let inputs = self.inputs
+                group.addTask { await keeper.run { holding in inputs.add(.shards(ShardView(mine: holding.mine, held: holding.held, instances: holding.instances))) } }
+            }
             try await serve(try await loadMachine())
             group.cancelAll()
         }
@@ -98,7 +114,7 @@ public struct BridgeService: Service {
         let (paced, pace) = AsyncStream.makeStream(of: [PacedPublication].self)
         var executor = EffectExecutor(
             machine: machine, inputs: inputs, client: client, store: store, configuration: configuration, logger: logger, inFlight: InFlight(),
-            paced: pace, clock: { Date() }, vault: vault)
+            paced: pace, clock: { Date() }, vault: vault, keeper: keeper)
         logger.info("lockbridge running", metadata: ["base_topic": "\(configuration.baseTopic)", "broker": "\(broker)"])
 
         await withGracefulShutdownHandler {

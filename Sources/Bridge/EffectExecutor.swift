@@ -6,6 +6,7 @@ import LockAPI
 import Logging
 import MQTT
 import Locking
+import PostgresStore
 
 /// Owns the ``BridgeMachine`` and carries out its effects. It takes the inputs waiting (a batch
 /// of at most `InputQueue.maxBatch`), runs
@@ -28,6 +29,8 @@ struct EffectExecutor {
     let clock: @Sendable () -> Date
     /// Seals access plans' codes before they are stored.
     let vault: PlanVault
+    /// Several bridges: the holder of this bridge's shards (spec 8).
+    let keeper: ShardKeeper?
 
     /// Until the input queue is finished and drained.
     mutating func run() async {
@@ -91,6 +94,8 @@ struct EffectExecutor {
             case .answerHistory(let query): for p in await respond(query.route, { try await history(query) }) { await send(p) }
             case .prune(let now): await prune(now)
             case .publishPaced(let list): paced.yield(list)
+            case .retakeShard(let shard, let above): keeper?.retake(shard, above: above)
+            case .loadShards(let shards): await loadShards(shards)
             case .remember, .save, .readmit, .forget, .plans: break
             }
         }
@@ -190,7 +195,11 @@ struct EffectExecutor {
     /// 3.2 marks them `delayed`: all of them after a restart, else those more than 30 s old.
     func resendUndelivered(afterRestart: Bool) async {
         do {
-            let pending = try await store.undelivered(limit: 1_000_000).filter { !inFlight.contains($0.id) }
+            // Several bridges: each publishes the records of its own shards.
+            let shards = machine.ownedShards
+            let pending = try await store.undelivered(limit: 1_000_000).filter { record in
+                !inFlight.contains(record.id) && (shards.map { Self.inShards(record.lock, $0) } ?? true)
+            }
             if pending.isEmpty { return }
             logger.info("resending undelivered events", metadata: [LogKey.count: "\(pending.count)"])
             let now = clock()
@@ -203,6 +212,30 @@ struct EffectExecutor {
             logger.info("cannot read the outbox", metadata: [LogKey.error: "\(error)"])
         }
     }
+
+    /// A takeover (spec 8): the shards' request memory and bridge seqs go to the machine, and
+    /// the records of the shards that no one confirmed go out again, in order, marked delayed.
+    private func loadShards(_ shards: Set<Int>) async {
+        do {
+            let since = clock().addingTimeInterval(-configuration.requestRetention)
+            let results = try await store.rememberedResults(since: since).compactMap { r -> RememberedResult? in
+                guard let id = LockID(r.lock), shards.contains(Shards.shard(id)) else { return nil }
+                return RememberedResult(lock: id, requestID: r.requestID, result: r.result, at: r.at, final: r.final)
+            }
+            var sequences: [LockID: Int64] = [:]
+            for (lock, seq) in try await store.bridgeSequences() {
+                if let id = LockID(lock), shards.contains(Shards.shard(id)) { sequences[id] = seq }
+            }
+            inputs.add(.shardData(ShardData(results: results, bridgeSequences: sequences)))
+            let pending = try await store.undelivered(limit: 1_000_000).filter { !inFlight.contains($0.id) && Self.inShards($0.lock, shards) }
+            if !pending.isEmpty { logger.info("publishing the taken shards' unconfirmed events", metadata: [LogKey.count: "\(pending.count)"]) }
+            for record in pending { await send(Publication(topic: record.topic, payload: EventPayload.markedDelayed(record.payload)), auditID: record.id) }
+        } catch {
+            logger.info("cannot read the taken shards from the store", metadata: [LogKey.error: "\(error)"])
+        }
+    }
+
+    static func inShards(_ lock: String, _ shards: Set<Int>) -> Bool { LockID(lock).map { shards.contains(Shards.shard($0)) } ?? false }
 
     private func respond(_ route: ResponseRoute, _ data: () async throws -> JSONValue) async -> [Publication] {
         let response: BridgeResponse
@@ -298,7 +331,7 @@ extension BridgeEffect {
     var isPublishing: Bool {
         switch self {
         case .publish, .event, .answerHealth, .answerHistory: true
-        case .remember, .readmit, .forget, .save, .prune, .publishPaced, .plans: false
+        case .remember, .readmit, .forget, .save, .prune, .publishPaced, .plans, .retakeShard, .loadShards: false
         }
     }
 }

@@ -73,6 +73,14 @@ public struct ClusterSettings: Sendable, Equatable {
     public var passwordFile: String?
     /// How long a dead bridge's shards wait for a new owner.
     public var takeoverSeconds: Double = 5
+    /// This bridge's name among the others (its MQTT client id and `bridge/instances/<name>`).
+    public var instance = ClusterSettings.defaultInstance
+
+    /// The host name and process id: unique on one machine and across containers.
+    public static var defaultInstance: String {
+        let host = ProcessInfo.processInfo.hostName.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" }
+        return "\(host.isEmpty ? "bridge" : host)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
 
     public init(postgres: String, passwordFile: String? = nil) {
         self.postgres = postgres

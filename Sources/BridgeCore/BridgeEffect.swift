@@ -27,6 +27,11 @@ public enum BridgeEffect: Sendable {
     /// Store what changed about access plans (with the events and provisional results, before
     /// anything of the batch is published).
     case plans([PlanStoreChange])
+    /// Several bridges: take the shard again with an epoch above `above` (a lock holds a newer one).
+    case retakeShard(Int, above: UInt64)
+    /// Several bridges: read the shards' request memory and bridge seqs from the store (answered
+    /// with ``BridgeInput/shardData(_:)``), and publish their undelivered outbox records.
+    case loadShards(Set<Int>)
     /// Publish these a chunk at a time, beside the normal flow (discovery configs, and everything
     /// again after Home Assistant restarted).
     case publishPaced([PacedPublication])

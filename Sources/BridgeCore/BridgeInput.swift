@@ -31,6 +31,12 @@ public enum BridgeInput: Sendable {
     case prune
     /// The bridge is stopping: `offline` on `bridge/state`.
     case stopping
+    /// Several bridges (spec 8): PostgreSQL's view of the shards changed.
+    case shards(ShardView)
+    /// The store's request memory and bridge seqs of shards just taken.
+    case shardData(ShardData)
+    /// `<base>/bridge/state` as the broker delivered it (another bridge's delayed Will says `offline`).
+    case bridgeState(String)
 }
 
 /// A message on a command topic, with what MQTT told about it.

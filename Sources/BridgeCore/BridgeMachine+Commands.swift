@@ -15,6 +15,8 @@ extension BridgeMachine {
     /// Handles one command.
     mutating func command(_ message: CommandMessage, now: Date) -> [BridgeEffect] {
         guard let target = publicTopics.commandTarget(message.topic) else { return [] }
+        // Several bridges: only the owner of the lock's shard answers; one nobody holds waits.
+        if case .lock(let id) = target, !acts(for: id) { return orphanCommand(message, id, now: now) }
         counters.commands += 1
         guard case .lock(let id) = target else {
             counters.invalidLockIDs += 1
@@ -68,7 +70,7 @@ extension BridgeMachine {
         if let error = SafetyRules.reachable(record) ?? SafetyRules.capacity(record) {
             return reject(id, requestID: requestID, command: name, error, reply: reply, now: now)
         }
-        if record.pending != nil {
+        if record.pending != nil || !claimed(record) {
             record.queue.append(QueuedCommand(request: request, requestID: requestID, reply: reply))
             locks[id] = record
             return []
@@ -106,7 +108,7 @@ extension BridgeMachine {
         guard let lockCommand = request.action.lockCommand(hash: { sealed($0, CodeSeal.newCodeField) }) else { return [] }
         let device = DeviceCommand(
             requestID: requestID, counter: nextCounter(now), command: lockCommand,
-            code: request.code.map { sealed($0.reveal(), CodeSeal.remoteCodeField) })
+            code: request.code.map { sealed($0.reveal(), CodeSeal.remoteCodeField) }, ownerEpoch: ownerEpoch(id))
         guard let payload = try? device.payload() else { return [] }
         let wait = lockCommand.name == "enroll_fob" ? Self.enrolmentTimeout : configuration.commandTimeout
         record.pending = PendingCommand(requestID: requestID, command: name, deadline: now.addingTimeInterval(wait), reply: reply, repeats: repeats)
@@ -124,7 +126,7 @@ extension BridgeMachine {
     /// After an answer or a timeout: the next queued command goes out.
     mutating func dispatchNext(_ record: inout LockRecord, now: Date) -> [BridgeEffect] {
         var out: [BridgeEffect] = []
-        while record.pending == nil, !record.queue.isEmpty {
+        while record.pending == nil, !record.queue.isEmpty, claimed(record) {
             let next = record.queue.removeFirst()
             out += dispatch(&record, next.request, requestID: next.requestID, reply: next.reply, repeats: next.repeats, now: now)
         }
@@ -134,12 +136,21 @@ extension BridgeMachine {
     /// The lock's answer to the command in flight.
     mutating func deviceAck(_ id: LockID, payload: [UInt8], now: Date) -> [BridgeEffect] {
         guard var record = locks[id], let ack = try? DeviceAck.parse(payload) else { return [] }
+        if let answered = claimAnswered(id, ack, payload: payload, now: now) { return answered }
         if probeAnswered(&record, requestID: ack.requestID, now: now) {
             locks[id] = record
             return []
         }
-        guard let pending = record.pending, ack.requestID == pending.requestID else { return [] }
+        guard let pending = record.pending, ack.requestID == pending.requestID else {
+            return ack.error?.code == .staleOwner ? staleOwner(id, payload) : []
+        }
         record.pending = nil
+        if ack.error?.code == .staleOwner {
+            // Another owner took the lock meanwhile: nothing happened; the caller may try again.
+            locks[id] = record
+            let busy = LockError(.busy, "the lock is being handed to another bridge; try again")
+            return result(id, pending.requestID, pending.command, busy, reply: pending.reply, repeats: pending.repeats, now: now) + staleOwner(id, payload)
+        }
         if let plan = pending.plan {
             // A plan's write: answered to the plan, and the next command (or plan write) goes.
             locks[id] = record

@@ -216,7 +216,8 @@ extension BridgeMachine {
     /// A signed resend request from the first missing event.
     mutating func askForResend(_ context: inout LockContext) {
         context.record.resendRequested = context.now
-        let request = ResendRequest(counter: nextCounter(context.now), epoch: context.record.epoch, fromSeq: context.record.seq + 1)
+        let request = ResendRequest(
+            counter: nextCounter(context.now), epoch: context.record.epoch, fromSeq: context.record.seq + 1, ownerEpoch: ownerEpoch(context.record.id))
         guard let payload = try? request.payload() else { return }
         logger.info("asking a lock to resend missed events", metadata: ["lock.id": "\(context.record.id)", "from_seq": "\(context.record.seq + 1)"])
         context.publish(signed(context.record.id, .resend, payload))

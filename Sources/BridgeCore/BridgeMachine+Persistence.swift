@@ -9,7 +9,8 @@ import Logging
 extension BridgeMachine {
     /// The locks changed since the last save (or all of them), as their saved JSON.
     mutating func savedLocks(all: Bool) -> [SavedLock] {
-        let ids = all ? locks.keys.sorted() : dirty.sorted()
+        // Several bridges: each saves the locks it owns.
+        let ids = (all ? locks.keys.sorted() : dirty.sorted()).filter { acts(for: $0) }
         dirty = []
         return ids.compactMap { id in locks[id].map { SavedLock(lock: id, state: Self.savedState($0)) } }
     }

@@ -19,7 +19,7 @@ extension BridgeMachine {
             Unresponsive.timedOut(&context, command: LockCommand.ping.name)
             return nil
         }
-        guard context.record.online, context.record.pending == nil, context.record.snapshot != nil else { return nil }
+        guard context.record.online, context.record.pending == nil, context.record.snapshot != nil, claimed(context.record) else { return nil }
         guard let due = context.record.nextProbe else {
             // The first probe of each lock falls somewhere in the first interval, the same place
             // for the same lock id, so 10,000 locks are not all probed in the same second.
@@ -28,7 +28,7 @@ extension BridgeMachine {
         }
         guard now >= due else { return nil }
         let requestID = "probe-\(nextCounter(now))"
-        let device = DeviceCommand(requestID: requestID, counter: commandCounter, command: .ping, code: nil)
+        let device = DeviceCommand(requestID: requestID, counter: commandCounter, command: .ping, code: nil, ownerEpoch: ownerEpoch(context.record.id))
         guard let payload = try? device.payload() else { return nil }
         context.record.probe = (requestID, now.addingTimeInterval(configuration.commandTimeout))
         counters.probes += 1
@@ -55,9 +55,10 @@ extension BridgeMachine {
     /// again every 10 s while it still does. The ack changes nothing else.
     mutating func setClockIfLost(_ context: inout LockContext) -> Publication? {
         let now = context.now
-        guard context.record.online, let snapshot = context.record.snapshot, !snapshot.clockSet, snapshot.battery.powered else { return nil }
+        guard context.record.online, let snapshot = context.record.snapshot, !snapshot.clockSet, snapshot.battery.powered, claimed(context.record) else { return nil }
         if let sent = context.record.clockSentAt, now.timeIntervalSince(sent) < 10 { return nil }
-        let device = DeviceCommand(requestID: "clock-\(nextCounter(now))", counter: commandCounter, command: .setClock(at: now), code: nil)
+        let device = DeviceCommand(
+            requestID: "clock-\(nextCounter(now))", counter: commandCounter, command: .setClock(at: now), code: nil, ownerEpoch: ownerEpoch(context.record.id))
         guard let payload = try? device.payload() else { return nil }
         context.record.clockSentAt = now
         return signed(context.record.id, .cmd, payload)

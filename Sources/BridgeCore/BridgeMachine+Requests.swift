@@ -74,6 +74,15 @@ extension BridgeMachine {
             let refusal = BridgeRequestError(code: "retained_rejected", message: "a retained plan request is never acted on; it was cleared")
             return [clear] + Self.respond(route, BridgeResponse(error: refusal, transaction: route.transaction), publicTopics)
         }
+        // Several bridges: a request about one lock is its owner's to answer, the others shard 0's.
+        if cluster != nil {
+            let shard = Self.shard(of: parsed)
+            guard cluster!.view.mine[shard] != nil else {
+                // Nobody holds the shard yet (a start, a takeover): the request waits for its owner.
+                if !cluster!.view.held.contains(shard) { cluster!.waitingRequests.append((message, now)) }
+                return []
+            }
+        }
         do throws(BridgeRequestError) {
             let request = try parsed.get()
             guard let handler = Self.requestHandlers[request.name] else { throw Self.mismatched(request) }
@@ -83,6 +92,15 @@ extension BridgeMachine {
             }
         } catch {
             return Self.respond(route, BridgeResponse(error: error, transaction: route.transaction), publicTopics)
+        }
+    }
+
+    /// The shard whose owner answers a request (spec 8): the lock's for a request about one lock, else 0.
+    static func shard(of parsed: Result<BridgeRequest, BridgeRequestError>) -> Int {
+        switch parsed {
+        case .success(.credentials(let lock)), .success(.remove(let lock)), .success(.history(let lock, _, _)), .success(.locks(let lock?)):
+            Shards.shard(lock)
+        default: 0
         }
     }
 

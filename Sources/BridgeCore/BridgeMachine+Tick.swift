@@ -8,7 +8,12 @@ extension BridgeMachine {
         let rotationDue = now >= nextRotationCheck
         if rotationDue { nextRotationCheck = now.addingTimeInterval(min(60, max(1, configuration.codeRotationDays * 86_400 / 10))) }
         var out: [BridgeEffect] = []
-        for id in Array(locks.keys) {
+        for id in Array(locks.keys) where acts(for: id) {
+            if cluster != nil, !claimed(locks[id]!) {
+                // Claimed again when the last claim went unanswered (the lock was away).
+                if locks[id]!.claim.map({ now >= $0.deadline }) ?? true { out += claim(id, now: now) }
+                continue
+            }
             var context = LockContext(locks[id]!, now: now, settings: settings, discoveryHeld: !leftovers.complete)
             context.rotationCheckDue = rotationDue
             for feature in Features.all { feature.tick(&context) }
@@ -28,6 +33,7 @@ extension BridgeMachine {
             out += context.effects
         }
         out += planTick(now: now)
+        out += releaseOrphans(now: now)
         if infoDue {
             infoDue = false
             out.append(.publish(infoPublication()))

@@ -43,6 +43,8 @@ public struct BridgeMachine: Sendable {
     var leftovers = DiscoveryLeftovers()
     /// Access plans by name, and the reconciling state (spec 7.2, ``PlanBook``).
     var planBook = PlanBook()
+    /// Several bridges (spec 8); nil for a bridge on its own.
+    var cluster: ClusterState?
 
     /// - Parameters:
     ///   - stored: what the store kept from the last run.
@@ -60,6 +62,7 @@ public struct BridgeMachine: Sendable {
         removed = Set(stored.removed.compactMap(LockID.init))
         restore(stored, now: now)
         planBook.restore(stored.plans, requests: stored.planRequests, now: now)
+        if let settings = configuration.cluster { cluster = ClusterState(instance: settings.instance, takeover: settings.takeoverSeconds) }
     }
 
     public static let version = Release.version
@@ -73,10 +76,11 @@ public struct BridgeMachine: Sendable {
     /// The one entry point.
     public mutating func handle(_ input: BridgeInput, now: Date) -> [BridgeEffect] {
         switch input {
-        case .deviceState(let id, let payload, let retained): return deviceState(id, payload: payload, retained: retained, now: now)
-        case .deviceHeartbeat(let id): return deviceHeartbeat(id, now: now)
-        case .deviceEvent(let id, let payload): return deviceEvent(id, payload: payload, now: now)
-        case .deviceAck(let id, let payload): return deviceAck(id, payload: payload, now: now)
+        // Every bridge follows every lock; only the owner of its shard speaks for it (spec 8).
+        case .deviceState(let id, let payload, let retained): return owned(id, deviceState(id, payload: payload, retained: retained, now: now))
+        case .deviceHeartbeat(let id): return owned(id, deviceHeartbeat(id, now: now))
+        case .deviceEvent(let id, let payload): return owned(id, deviceEvent(id, payload: payload, now: now))
+        case .deviceAck(let id, let payload): return owned(id, deviceAck(id, payload: payload, now: now))
         case .emulatorStatus(let instance, let online): return emulatorStatus(instance, online: online, now: now)
         case .command(let message): return admit(message, now: now)
         case .fence(let token): return fencePassed(token, now: now)
@@ -91,7 +95,13 @@ public struct BridgeMachine: Sendable {
         case .prune:
             results.prune(before: now.addingTimeInterval(-configuration.requestRetention))
             return [.prune(now: now)]
-        case .stopping: return [.publish(Publication(topic: publicTopics.bridgeState, payload: Array("offline".utf8), retain: true))]
+        case .stopping: return stopping()
+        case .shards(let view): return shardsChanged(view, now: now)
+        case .shardData(let data): return shardDataLoaded(data)
+        case .bridgeState(let text):
+            // Another bridge's delayed Will: `online` stays true while any bridge is (spec 8).
+            guard cluster != nil, text == "offline" else { return [] }
+            return [.publish(Publication(topic: publicTopics.bridgeState, payload: Array("online".utf8), retain: true))]
         }
     }
 
@@ -103,8 +113,9 @@ public struct BridgeMachine: Sendable {
         for id in outsideAllowList { out += removeLock(id) }
         outsideAllowList = []
         out.append(.publish(Publication(topic: publicTopics.bridgeState, payload: Array("online".utf8), retain: true)))
+        if let cluster { out.append(.publish(Publication(topic: publicTopics.instance(cluster.instance), payload: Array("online".utf8), retain: true))) }
         out += lockTopics(now: now).map(BridgeEffect.publish)
-        out.append(.publish(infoPublication()))
+        if ownsShardZero { out.append(.publish(infoPublication())) }
         for name in planBook.entries.keys { planBook.entries[name]!.statusDue = true }
         // Discovery waits for the fence: every retained config of an earlier run arrives before it.
         leftovers = DiscoveryLeftovers()
@@ -130,7 +141,7 @@ public struct BridgeMachine: Sendable {
     /// Every retained topic of every lock, in lock order.
     func lockTopics(now: Date) -> [Publication] {
         var out: [Publication] = []
-        for record in locks.values.sorted(by: { $0.id < $1.id }) {
+        for record in locks.values.sorted(by: { $0.id < $1.id }) where acts(for: record.id) && claimed(record) {
             out.append(LockContext.availability(record, settings))
             guard record.snapshot != nil else { continue }
             out.append(LockContext.state(record, settings))
@@ -145,7 +156,7 @@ public struct BridgeMachine: Sendable {
     mutating func discoveryConfigs() -> [PacedPublication] {
         guard let discovery = settings.discovery else { return [] }
         var out = leftovers.migrating(discovery.bridgeNode, discovery.bridgePublications().map(PacedPublication.message))
-        for id in locks.keys.sorted() {
+        for id in locks.keys.sorted() where acts(for: id) && claimed(locks[id]!) {
             locks[id]!.discoveryKey = discovery.key(locks[id]!)
             if let item = discovery.item(for: locks[id]!) { out += leftovers.migrating(discovery.node(id), [.discovery(item)]) }
         }
@@ -153,12 +164,20 @@ public struct BridgeMachine: Sendable {
     }
 
     func infoPublication() -> Publication {
-        let info = BridgeInfo(
+        var info = BridgeInfo(
             version: Self.version, baseTopic: configuration.baseTopic, locks: locks.keys.sorted().map(\.rawValue), startedAt: startedAt)
+        info.instances = cluster.map { $0.view.instances.merging([$0.instance: $0.view.mine.keys.sorted()]) { _, mine in mine } }
         return Publication(topic: publicTopics.bridgeInfo, payload: info.payload, retain: true)
     }
 
     func accepts(_ id: LockID) -> Bool { configuration.allowList.isEmpty || configuration.allowList.contains(id.rawValue) }
+
+    /// Stopping: `offline` on `bridge/state` on its own; in a cluster only this instance's own
+    /// topic, since the others still serve (they answer a delayed Will with `online`).
+    func stopping() -> [BridgeEffect] {
+        guard let cluster else { return [.publish(Publication(topic: publicTopics.bridgeState, payload: Array("offline".utf8), retain: true))] }
+        return [.publish(Publication(topic: publicTopics.instance(cluster.instance), payload: Array("offline".utf8), retain: true))]
+    }
 
     static func bytes(_ o: JSONObject) -> [UInt8] {
         (try? o.serializedBytes()) ?? Array(#"{"error":"unserializable"}"#.utf8)

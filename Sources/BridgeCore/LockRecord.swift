@@ -40,6 +40,9 @@ struct LockRecord: Sendable {
     var clockSentAt: Date?
     /// What the published discovery configs depend on, to republish them when it changes.
     var discoveryKey: String?
+    /// Several bridges (spec 8): the owner epoch the lock acknowledged, and the claim in flight.
+    var claimedEpoch: UInt64?
+    var claim: (requestID: String, deadline: Date)?
     /// Commands waiting for the one in flight (one at a time per lock).
     var queue: [QueuedCommand] = []
     var updatedAt: Date

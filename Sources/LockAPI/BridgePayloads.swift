@@ -7,6 +7,8 @@ public struct BridgeInfo: Sendable, Equatable {
     public var baseTopic: String
     public var locks: [String]
     public var startedAt: Date
+    /// Several bridges (spec 8): each instance and the shards it holds.
+    public var instances: [String: [Int]]?
 
     public init(version: String, baseTopic: String, locks: [String], startedAt: Date) {
         self.version = version
@@ -16,7 +18,15 @@ public struct BridgeInfo: Sendable, Equatable {
     }
 
     public var object: JSONObject {
-        ["version": .string(version), "base_topic": .string(baseTopic), "locks": .array(locks.map(JSONValue.string)), "started_at": .time(startedAt)]
+        var o: JSONObject = [
+            "version": .string(version), "base_topic": .string(baseTopic), "locks": .array(locks.map(JSONValue.string)), "started_at": .time(startedAt),
+        ]
+        if let instances {
+            var list: JSONObject = [:]
+            for (name, shards) in instances { list[name] = .object(["shards": .array(shards.sorted().map { .int(Int64($0)) })]) }
+            o["instances"] = .object(list)
+        }
+        return o
     }
 
     public var payload: [UInt8] { (try? object.serializedBytes()) ?? [] }

@@ -86,15 +86,19 @@ public struct MQTTWill: Sendable, Hashable {
     public var payload: [UInt8]
     public var qos: QoS
     public var retain: Bool
+    /// MQTT 5 Will Delay Interval: the broker waits this long before publishing it, and not at
+    /// all if the client is back by then (spec 8: a bridge's `offline` waits `takeover_s`).
+    public var delaySeconds: UInt32?
 
-    public init(topic: String, payload: [UInt8], qos: QoS = .atLeastOnce, retain: Bool = true) {
+    public init(topic: String, payload: [UInt8], qos: QoS = .atLeastOnce, retain: Bool = true, delaySeconds: UInt32? = nil) {
+        self.delaySeconds = delaySeconds
         self.topic = topic
         self.payload = payload
         self.qos = qos
         self.retain = retain
     }
 
-    public init(topic: String, text: String, qos: QoS = .atLeastOnce, retain: Bool = true) {
-        self.init(topic: topic, payload: Array(text.utf8), qos: qos, retain: retain)
+    public init(topic: String, text: String, qos: QoS = .atLeastOnce, retain: Bool = true, delaySeconds: UInt32? = nil) {
+        self.init(topic: topic, payload: Array(text.utf8), qos: qos, retain: retain, delaySeconds: delaySeconds)
     }
 }

@@ -75,10 +75,17 @@ public final class MosquittoClient: MQTTClient, AcknowledgementSource, @unchecke
             }
         }
         if let will = config.will {
+            // libmosquitto takes the property list over on success and frees it itself.
+            var properties: OpaquePointer?
+            if let delay = will.delaySeconds {
+                try check(
+                    mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_WILL_DELAY_INTERVAL.rawValue), delay), "setting the Will Delay")
+            }
             let rc = will.payload.withUnsafeBytes {
                 mosquitto_will_set_v5(
-                    handle, will.topic, Int32($0.count), $0.baseAddress, will.qos.rawValue, will.retain, nil)
+                    handle, will.topic, Int32($0.count), $0.baseAddress, will.qos.rawValue, will.retain, properties)
             }
+            if rc != 0 { mosquitto_property_free_all(&properties) }
             try check(rc, "setting the Last Will on \(will.topic)")
         }
     }

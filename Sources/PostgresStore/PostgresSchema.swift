@@ -36,5 +36,7 @@ enum PostgresSchema {
             "CREATE TABLE plan_request (request_id TEXT PRIMARY KEY, response BYTEA NOT NULL, at DOUBLE PRECISION NOT NULL)",
             "CREATE INDEX plan_request_at ON plan_request (at)",
         ]),
+        // Each shard's owner epoch (spec 8): raised, and committed, whenever a bridge takes it.
+        ("v2", ["CREATE TABLE shard_epoch (shard INTEGER PRIMARY KEY, epoch BIGINT NOT NULL)"]),
     ]
 }

@@ -2,6 +2,7 @@ public import AuditLog
 public import Foundation
 public import Logging
 import PostgresNIO
+public import ServiceLifecycle
 
 /// The bridge's store on PostgreSQL (spec 8): the same tables and the same behaviour as the
 /// SQLite ``AuditStore`` (one test suite runs against both), shared by every bridge of a cluster.
@@ -24,8 +25,13 @@ public final class PostgresStore: BridgeStore {
         self.logger = logger
     }
 
-    /// Runs the connection pool until the task is cancelled.
+    /// Runs the connection pool until the task is cancelled (tests).
     public func run() async { await client.run() }
+
+    /// The connection pool as a service, to run in the process's ServiceGroup *before* the
+    /// services that use the store: a group shuts down in reverse order, so the pool (which
+    /// stops on graceful shutdown) outlives the bridge's last writes.
+    public var pool: any Service { client }
 
     /// Brings the schema up to date, one migration at a time; bridges starting together take
     /// turns (a transaction-scoped advisory lock).

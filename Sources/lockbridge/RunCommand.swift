@@ -2,6 +2,7 @@ import ArgumentParser
 import Bridge
 import BridgeCore
 import Foundation
+import LockAPI
 import Logging
 import MQTT
 import ServiceLifecycle
@@ -40,6 +41,12 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "Read the PostgreSQL password from this file.")
     var postgresPasswordFile: String?
+
+    @Option(help: "With --postgres: this bridge's name among the others (default: host name and process id).")
+    var instance: String?
+
+    @Option(help: "With --postgres: seconds before a dead bridge's shards are taken over (default 5).")
+    var takeover: Double?
 
     @Option(help: "Device-link topic prefix.")
     var deviceTopicPrefix: String?
@@ -91,7 +98,7 @@ struct RunCommand: AsyncParsableCommand {
             // A plan key file that others can read is a bad setting too (exit 2).
             service = try process.settings { () throws -> BridgeService in throw error }
         }
-        try await process.run([.init(service: service), .init(service: MemoryTrimmer(), successTerminationBehavior: .ignore)])
+        try await process.run(service.services.map { .init(service: $0) } + [.init(service: MemoryTrimmer(), successTerminationBehavior: .ignore)])
     }
 
     private func makeConfiguration() throws -> (BridgeConfiguration, MQTTConfiguration) {
@@ -110,6 +117,14 @@ struct RunCommand: AsyncParsableCommand {
         if let planKeyFile { settings.planKeyFile = planKeyFile }
         if let postgres {
             if settings.cluster == nil { settings.cluster = ClusterSettings(postgres: postgres) } else { settings.cluster?.postgres = postgres }
+        }
+        if let instance {
+            guard settings.cluster != nil, LockID(instance) != nil else { throw ConfigurationError(key: "--instance", message: "needs --postgres, and a name like a lock id") }
+            settings.cluster?.instance = instance
+        }
+        if let takeover {
+            guard settings.cluster != nil, (1...300).contains(takeover) else { throw ConfigurationError(key: "--takeover", message: "needs --postgres, and 1 to 300 seconds") }
+            settings.cluster?.takeoverSeconds = takeover
         }
         if let postgresPasswordFile {
             guard settings.cluster != nil else { throw ConfigurationError(key: "--postgres-password-file", message: "needs --postgres or cluster.postgres") }

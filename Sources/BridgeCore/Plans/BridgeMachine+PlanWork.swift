@@ -55,6 +55,8 @@ extension BridgeMachine {
     /// wait, or no room for its write yet).
     private mutating func step(_ key: PlanKey, _ state: inout PlanLock, now: Date, into out: inout [BridgeEffect]) -> Bool {
         guard let entry = planBook.entries[key.plan] else { return false }
+        // Several bridges: the lock's owner reconciles it.
+        if let record = locks[key.lock], !acts(for: key.lock) || !claimed(record) { return false }
         guard let record = locks[key.lock], let snapshot = record.snapshot else {
             state.set(.pending, LockError(.notFound, "the bridge has not heard from this lock yet"), now: now)
             return false

@@ -25,7 +25,7 @@ extension BridgeMachine {
         }
         let auth = entry.definition.authCodes[key.lock].map { CodeHash(bytes: seal.seal($0.reveal(), lock: key.lock, field: CodeSeal.remoteCodeField)) }
         let requestID = "plan-\(newID())"
-        let device = DeviceCommand(requestID: requestID, counter: nextCounter(now), command: command, code: auth)
+        let device = DeviceCommand(requestID: requestID, counter: nextCounter(now), command: command, code: auth, ownerEpoch: ownerEpoch(key.lock))
         guard let payload = try? device.payload() else { return [] }
         state.inFlight = PlanWrite(
             requestID: requestID, grant: wish.grant, slot: wish.slot, kind: wish.kind, version: wish.version, sentAt: now,

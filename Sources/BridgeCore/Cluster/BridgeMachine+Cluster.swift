@@ -1,0 +1,208 @@
+public import Foundation
+import JSON
+public import LockAPI
+import LockCore
+import Logging
+
+/// Several bridges (spec 8). A bridge acts for a lock only while it holds the lock's shard
+/// (``ShardView/mine``), and only after the lock acknowledged its `claim` with the shard's
+/// epoch. It still follows every lock's snapshots and sequence, so it can take a shard over at
+/// once, but publishes, audits and sends nothing for a lock it does not own.
+struct ClusterState: Sendable {
+    let instance: String
+    let takeover: TimeInterval
+    var view = ShardView()
+    /// Commands for shards that nobody holds, waiting for an owner; answered `busy` by the owner
+    /// of shard 0 after `takeover_s`.
+    var orphans: [(message: CommandMessage, at: Date)] = []
+    /// Instances `bridge/instances/<instance>` was last published online for (by the owner of shard 0).
+    var announced: Set<String> = []
+    /// Bridge requests whose shard nobody held when they came (dropped after `takeover_s`).
+    var waitingRequests: [(message: RequestMessage, at: Date)] = []
+}
+
+extension BridgeMachine {
+    /// The shards this bridge holds; nil for a bridge on its own (it holds every lock).
+    public var ownedShards: Set<Int>? { cluster.map { Set($0.view.mine.keys) } }
+
+    /// Whether this bridge acts for `id` now: always on its own, else while it holds the shard.
+    func acts(for id: LockID) -> Bool {
+        guard let cluster else { return true }
+        return cluster.view.mine[Shards.shard(id)] != nil
+    }
+
+    /// The epoch every device command to `id` carries (0 for a bridge on its own).
+    func ownerEpoch(_ id: LockID) -> UInt64 { cluster?.view.mine[Shards.shard(id)] ?? 0 }
+
+    /// Whether the lock acknowledged this owner's claim (always true on its own).
+    func claimed(_ record: LockRecord) -> Bool {
+        guard cluster != nil else { return true }
+        return record.claimedEpoch == ownerEpoch(record.id) && ownerEpoch(record.id) > 0
+    }
+
+    /// Whether this bridge answers the bridge-wide requests and publishes `bridge/info`.
+    var ownsShardZero: Bool { cluster.map { $0.view.mine[0] != nil } ?? true }
+
+    /// Keeps a device input's effects only for a lock this bridge owns.
+    func owned(_ id: LockID, _ effects: [BridgeEffect]) -> [BridgeEffect] { acts(for: id) ? effects : [] }
+
+    /// PostgreSQL's answer changed: shards lost are dropped at once; each lock of a shard gained
+    /// (or taken again with a higher epoch) is claimed.
+    mutating func shardsChanged(_ view: ShardView, now: Date) -> [BridgeEffect] {
+        guard var state = cluster else { return [] }
+        let before = state.view.mine
+        state.view = view
+        cluster = state
+        var out: [BridgeEffect] = []
+        for id in locks.keys.sorted() {
+            let shard = Shards.shard(id)
+            guard view.mine[shard] != before[shard] else { continue }
+            // Whatever was under way for a lost shard is the new owner's now: it answers a retry
+            // from the shared request memory.
+            locks[id]!.pending = nil
+            locks[id]!.queue = []
+            locks[id]!.claimedEpoch = nil
+            locks[id]!.claim = nil
+            if view.mine[shard] != nil { out += claim(id, now: now) }
+        }
+        let gained = Set(view.mine.keys).subtracting(before.keys)
+        if !gained.isEmpty {
+            logger.notice("took shards", metadata: ["shards": "\(gained.sorted())", "instance": "\(state.instance)"])
+            out.append(.loadShards(gained))
+        }
+        let lost = Set(before.keys).subtracting(view.mine.keys)
+        if !lost.isEmpty { logger.notice("lost shards", metadata: ["shards": "\(lost.sorted())", "instance": "\(state.instance)"]) }
+        out += releaseOrphans(now: now)
+        if ownsShardZero { out += announceInstances() + [.publish(infoPublication())] }
+        return out
+    }
+
+    /// Sends the lock a signed `claim` with the shard's epoch; it acts on the lock once acknowledged.
+    mutating func claim(_ id: LockID, now: Date) -> [BridgeEffect] {
+        guard var record = locks[id], acts(for: id) else { return [] }
+        let requestID = "claim-\(newID())"
+        let device = DeviceCommand(requestID: requestID, counter: nextCounter(now), command: .claim, ownerEpoch: ownerEpoch(id))
+        guard let payload = try? device.payload() else { return [] }
+        record.claim = (requestID, now.addingTimeInterval(configuration.commandTimeout))
+        locks[id] = record
+        return [.publish(signed(id, .cmd, payload))]
+    }
+
+    /// The lock's answer to a claim: acknowledged, everything retained about it goes out again and
+    /// what waited goes to the lock; refused as stale, the shard is taken again above the lock's epoch.
+    mutating func claimAnswered(_ id: LockID, _ ack: CommandResult, payload: [UInt8], now: Date) -> [BridgeEffect]? {
+        guard var record = locks[id], let claim = record.claim, claim.requestID == ack.requestID else { return nil }
+        record.claim = nil
+        guard ack.error == nil else {
+            locks[id] = record
+            return staleOwner(id, payload)
+        }
+        record.claimedEpoch = ownerEpoch(id)
+        var out: [BridgeEffect] = [.publish(LockContext.availability(record, settings))]
+        if record.snapshot != nil {
+            out += [.publish(LockContext.state(record, settings)), .publish(LockContext.credentials(record, settings)),
+                    .publish(LockContext.batteryAlert(record, settings, now: now))]
+        }
+        if let discovery = settings.discovery, leftovers.complete, let item = discovery.item(for: record) { out.append(.publishPaced([.discovery(item)])) }
+        out += dispatchNext(&record, now: now)
+        locks[id] = record
+        planLockChanged(id)
+        return out + planWork(now: now)
+    }
+
+    /// A lock holds a higher epoch than this bridge's: the shard is taken again above it.
+    func staleOwner(_ id: LockID, _ payload: [UInt8]) -> [BridgeEffect] {
+        let held = DeviceAck.heldEpoch(payload) ?? ownerEpoch(id)
+        logger.notice("a lock holds a newer owner epoch; taking the shard again", metadata: ["lock.id": "\(id)", "held_epoch": "\(held)"])
+        return [.retakeShard(Shards.shard(id), above: held)]
+    }
+
+    /// A command for a lock whose shard nobody holds waits for an owner.
+    mutating func orphanCommand(_ message: CommandMessage, _ id: LockID, now: Date) -> [BridgeEffect] {
+        guard let state = cluster, !acts(for: id), !state.view.held.contains(Shards.shard(id)) else { return [] }
+        cluster!.orphans.append((message, now))
+        if cluster!.orphans.count > 4096 { cluster!.orphans.removeFirst() }
+        return []
+    }
+
+    /// Orphans whose shard this bridge now holds are handled; those another bridge took are its
+    /// business; those still without an owner after `takeover_s` are `busy` (from shard 0's owner).
+    mutating func releaseOrphans(now: Date) -> [BridgeEffect] {
+        guard let state = cluster, !state.orphans.isEmpty || !state.waitingRequests.isEmpty else { return [] }
+        var out: [BridgeEffect] = []
+        var waiting: [(message: CommandMessage, at: Date)] = []
+        for orphan in state.orphans {
+            guard case .lock(let id)? = publicTopics.commandTarget(orphan.message.topic) else { continue }
+            let shard = Shards.shard(id)
+            if state.view.mine[shard] != nil {
+                out += command(orphan.message, now: now)
+            } else if state.view.held.contains(shard) {
+                continue
+            } else if now.timeIntervalSince(orphan.at) >= state.takeover {
+                if ownsShardZero {
+                    let parsed = CommandParser.parse(orphan.message.payload, now: now, maxAge: .infinity, minCodeLength: configuration.minCodeLength)
+                    let (requestID, name) = echo(parsed)
+                    let error = LockError(.busy, "no bridge holds this lock's shard right now; try again")
+                    out += reject(id, requestID: requestID, command: name, error, reply: Self.replyRoute(orphan.message, publicTopics), now: now)
+                }
+            } else {
+                waiting.append(orphan)
+            }
+        }
+        cluster!.orphans = waiting
+        // Requests that waited for an owner: asked again now; each bridge answers only its own.
+        var still: [(message: RequestMessage, at: Date)] = []
+        for waiting in state.waitingRequests where now.timeIntervalSince(waiting.at) < state.takeover {
+            let shard = Self.shard(of: BridgeRequest.parse(name: waiting.message.name, payload: waiting.message.payload).request)
+            if state.view.mine[shard] != nil {
+                out += request(waiting.message, now: now)
+            } else if !state.view.held.contains(shard) {
+                still.append(waiting)
+            }
+        }
+        cluster!.waitingRequests = still
+        return out
+    }
+
+    /// `bridge/instances/<instance>` for every instance PostgreSQL knows, and `offline` for one
+    /// that is gone (it died: its own clean `offline` never came).
+    mutating func announceInstances() -> [BridgeEffect] {
+        guard let state = cluster else { return [] }
+        let now = Set(state.view.instances.keys).union([state.instance])
+        var out: [BridgeEffect] = []
+        for gone in state.announced.subtracting(now).sorted() {
+            out.append(.publish(Publication(topic: publicTopics.instance(gone), payload: Array("offline".utf8), retain: true)))
+        }
+        for name in now.subtracting(state.announced).sorted() {
+            out.append(.publish(Publication(topic: publicTopics.instance(name), payload: Array("online".utf8), retain: true)))
+        }
+        cluster!.announced = now
+        return out
+    }
+
+    /// What the store has about the shards just taken: the request memory and the seqs of
+    /// bridge-raised events, written by their earlier owners.
+    mutating func shardDataLoaded(_ data: ShardData) -> [BridgeEffect] {
+        for result in data.results { results.remember(result) }
+        for (id, seq) in data.bridgeSequences {
+            if locks[id] != nil { locks[id]!.bridgeSeq = max(locks[id]!.bridgeSeq, seq) } else { bridgeSeqFloor[id] = max(bridgeSeqFloor[id] ?? 0, seq) }
+        }
+        return []
+    }
+}
+
+/// The store's part of a takeover (``BridgeEffect/loadShards(_:)``), read by the executor.
+public struct ShardData: Sendable {
+    public var results: [RememberedResult]
+    public var bridgeSequences: [LockID: Int64]
+
+    public init(results: [RememberedResult], bridgeSequences: [LockID: Int64]) {
+        self.results = results
+        self.bridgeSequences = bridgeSequences
+    }
+}
+
+extension PublicTopics {
+    /// `<base>/bridge/instances/<instance>`: `online` or `offline`, retained (spec 8).
+    public func instance(_ name: String) -> String { "\(base)/bridge/instances/\(name)" }
+}
