@@ -140,7 +140,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "BridgeTests",
-            dependencies: ["Bridge", "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "AuditLog", "Locking", "Chaos", "lockbridge", "lock-emulator", log, lifecycle],
+            dependencies: ["Bridge", "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "AuditLog", "PostgresStore", "Locking", "Chaos", "lockbridge", "lock-emulator", log, lifecycle],
             swiftSettings: strict),
         .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "LockAPI", "LockCore", "JSON", "Locking", log], swiftSettings: strict),
         .testTarget(name: "LockAPITests", dependencies: ["LockAPI", "LockCore", "JSON"], swiftSettings: strict),

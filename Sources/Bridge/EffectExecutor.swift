@@ -226,7 +226,11 @@ struct EffectExecutor {
             for (lock, seq) in try await store.bridgeSequences() {
                 if let id = LockID(lock), shards.contains(Shards.shard(id)) { sequences[id] = seq }
             }
-            inputs.add(.shardData(ShardData(results: results, bridgeSequences: sequences)))
+            var last: [LockID: (epoch: Int64, seq: Int64)] = [:]
+            for (lock, position) in try await store.lastSequences() {
+                if let id = LockID(lock), shards.contains(Shards.shard(id)) { last[id] = position }
+            }
+            inputs.add(.shardData(ShardData(shards: shards, results: results, bridgeSequences: sequences, sequences: last)))
             let pending = try await store.undelivered(limit: 1_000_000).filter { !inFlight.contains($0.id) && Self.inShards($0.lock, shards) }
             if !pending.isEmpty { logger.info("publishing the taken shards' unconfirmed events", metadata: [LogKey.count: "\(pending.count)"]) }
             for record in pending { await send(Publication(topic: record.topic, payload: EventPayload.markedDelayed(record.payload)), auditID: record.id) }

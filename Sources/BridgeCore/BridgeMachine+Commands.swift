@@ -128,6 +128,11 @@ extension BridgeMachine {
         var out: [BridgeEffect] = []
         while record.pending == nil, !record.queue.isEmpty, claimed(record) {
             let next = record.queue.removeFirst()
+            // Answered meanwhile (several bridges: by the lock's earlier owner, from the shared memory).
+            if let stored = results.result(lock: record.id, requestID: next.requestID) {
+                for reply in [next.reply] + next.repeats { out += Self.duplicate(record.id, stored, reply: reply, publicTopics) }
+                continue
+            }
             out += dispatch(&record, next.request, requestID: next.requestID, reply: next.reply, repeats: next.repeats, now: now)
         }
         return out

@@ -10,8 +10,10 @@ extension BridgeMachine {
         var out: [BridgeEffect] = []
         for id in Array(locks.keys) where acts(for: id) {
             if cluster != nil, !claimed(locks[id]!) {
-                // Claimed again when the last claim went unanswered (the lock was away).
-                if locks[id]!.claim.map({ now >= $0.deadline }) ?? true { out += claim(id, now: now) }
+                // Claimed again when the last claim went unanswered (the lock was away); a lock
+                // that acknowledged waits for its shard's data from the store.
+                let acknowledged = locks[id]!.claimedEpoch == ownerEpoch(id)
+                if !acknowledged, locks[id]!.claim.map({ now >= $0.deadline }) ?? true { out += claim(id, now: now) }
                 continue
             }
             var context = LockContext(locks[id]!, now: now, settings: settings, discoveryHeld: !leftovers.complete)

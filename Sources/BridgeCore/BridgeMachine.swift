@@ -79,7 +79,9 @@ public struct BridgeMachine: Sendable {
         // Every bridge follows every lock; only the owner of its shard speaks for it (spec 8).
         case .deviceState(let id, let payload, let retained): return owned(id, deviceState(id, payload: payload, retained: retained, now: now))
         case .deviceHeartbeat(let id): return owned(id, deviceHeartbeat(id, now: now))
-        case .deviceEvent(let id, let payload): return owned(id, deviceEvent(id, payload: payload, now: now))
+        // An event of a lock another bridge owns is that bridge's to audit: this one does not even
+        // count it, so after a takeover it chases what the store has not got from the lock.
+        case .deviceEvent(let id, let payload): return acts(for: id) ? deviceEvent(id, payload: payload, now: now) : []
         case .deviceAck(let id, let payload): return owned(id, deviceAck(id, payload: payload, now: now))
         case .emulatorStatus(let instance, let online): return emulatorStatus(instance, online: online, now: now)
         case .command(let message): return admit(message, now: now)
@@ -97,7 +99,7 @@ public struct BridgeMachine: Sendable {
             return [.prune(now: now)]
         case .stopping: return stopping()
         case .shards(let view): return shardsChanged(view, now: now)
-        case .shardData(let data): return shardDataLoaded(data)
+        case .shardData(let data): return shardDataLoaded(data, now: now)
         case .bridgeState(let text):
             // Another bridge's delayed Will: `online` stays true while any bridge is (spec 8).
             guard cluster != nil, text == "offline" else { return [] }

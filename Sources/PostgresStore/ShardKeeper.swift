@@ -60,7 +60,8 @@ public final class ShardKeeper: Sendable {
                 var mine: [Int: UInt64] = [:]
                 while !Task.isCancelled {
                     let held = mine
-                    let (holding, now) = try await within(takeover / 2) { try await self.step(connection, held) }
+                    logger.trace("checking the shards' session")
+                    let (holding, now) = try await within(takeover / 2, closing: connection) { try await self.step(connection, held) }
                     mine = now
                     if holding != last {
                         last = holding
@@ -69,6 +70,7 @@ public final class ShardKeeper: Sendable {
                     try await Task.sleep(for: .milliseconds(Int(takeover * 1000 / 5)))
                 }
             } catch {
+                logger.debug("the shards' session failed", metadata: ["error": "\(String(reflecting: error))"])
                 if !last.mine.isEmpty {
                     logger.warning("lost the PostgreSQL session: acting for no shard until it is back", metadata: ["error": "\(error)"])
                     last = ShardHolding()
@@ -154,21 +156,50 @@ public final class ShardKeeper: Sendable {
         configuration.options.additionalStartupParameters = [
             ("application_name", Self.applicationPrefix + instance), ("tcp_keepalives_idle", "1"), ("tcp_keepalives_interval", "1"),
             ("tcp_keepalives_count", "\(half)"), ("tcp_user_timeout", "\(half * 1000)"),
+            // A paused bridge (SIGSTOP) keeps its socket, and its kernel answers keepalives: the
+            // server ends the session once it has been idle for takeover_s/2 (checks come every
+            // takeover_s/5), and its shards are free for the others.
+            ("idle_session_timeout", "\(Int(takeover * 500))"),
         ]
         return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
     }
 
-    /// `body`, or a timeout error after `seconds`.
-    private func within<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-                return nil
+    /// `body`, or a timeout error after `seconds`. A query to a dead or frozen server may never
+    /// come back, and postgres-nio does not always end it on cancellation, so it runs in a task
+    /// of its own that is abandoned (cancelled, its connection closed) when the time is up: the
+    /// check must answer within `takeover_s`/2 whatever the server does.
+    private func within<T: Sendable>(
+        _ seconds: Double, closing connection: PostgresConnection, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let once = Once()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let work = Task {
+                do {
+                    let value = try await body()
+                    if once.claim() { continuation.resume(returning: value) }
+                } catch {
+                    if once.claim() { continuation.resume(throwing: error) }
+                }
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw PostgresStoreError("no answer from PostgreSQL within \(seconds) s") }
-            return value
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                guard once.claim() else { return }
+                continuation.resume(throwing: PostgresStoreError("no answer from PostgreSQL within \(seconds) s"))
+                work.cancel()
+                try? await connection.close()
+            }
+        }
+    }
+}
+
+/// True for the first caller only: whoever resumes a continuation first.
+private final class Once: Sendable {
+    private let done = Mutex(false)
+
+    func claim() -> Bool {
+        done.withLock { done in
+            defer { done = true }
+            return !done
         }
     }
 }

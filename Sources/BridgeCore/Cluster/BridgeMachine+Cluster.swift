@@ -19,6 +19,9 @@ struct ClusterState: Sendable {
     var announced: Set<String> = []
     /// Bridge requests whose shard nobody held when they came (dropped after `takeover_s`).
     var waitingRequests: [(message: RequestMessage, at: Date)] = []
+    /// Shards whose request memory and sequences came from the store since they were taken: a
+    /// lock is acted on only then, so a retry the earlier owner answered is never run again.
+    var loaded: Set<Int> = []
 }
 
 extension BridgeMachine {
@@ -36,8 +39,8 @@ extension BridgeMachine {
 
     /// Whether the lock acknowledged this owner's claim (always true on its own).
     func claimed(_ record: LockRecord) -> Bool {
-        guard cluster != nil else { return true }
-        return record.claimedEpoch == ownerEpoch(record.id) && ownerEpoch(record.id) > 0
+        guard let cluster else { return true }
+        return record.claimedEpoch == ownerEpoch(record.id) && ownerEpoch(record.id) > 0 && cluster.loaded.contains(Shards.shard(record.id))
     }
 
     /// Whether this bridge answers the bridge-wide requests and publishes `bridge/info`.
@@ -52,6 +55,8 @@ extension BridgeMachine {
         guard var state = cluster else { return [] }
         let before = state.view.mine
         state.view = view
+        // A shard taken again (a new epoch) is loaded again too.
+        state.loaded = state.loaded.filter { view.mine[$0] != nil && view.mine[$0] == before[$0] }
         cluster = state
         var out: [BridgeEffect] = []
         for id in locks.keys.sorted() {
@@ -98,6 +103,14 @@ extension BridgeMachine {
             return staleOwner(id, payload)
         }
         record.claimedEpoch = ownerEpoch(id)
+        locks[id] = record
+        return becameReady(id, now: now)
+    }
+
+    /// The lock acknowledged the claim and its shard is loaded: everything retained about it goes
+    /// out again, and what waited goes to the lock.
+    mutating func becameReady(_ id: LockID, now: Date) -> [BridgeEffect] {
+        guard var record = locks[id], claimed(record) else { return [] }
         var out: [BridgeEffect] = [.publish(LockContext.availability(record, settings))]
         if record.snapshot != nil {
             out += [.publish(LockContext.state(record, settings)), .publish(LockContext.credentials(record, settings)),
@@ -182,23 +195,45 @@ extension BridgeMachine {
 
     /// What the store has about the shards just taken: the request memory and the seqs of
     /// bridge-raised events, written by their earlier owners.
-    mutating func shardDataLoaded(_ data: ShardData) -> [BridgeEffect] {
+    mutating func shardDataLoaded(_ data: ShardData, now: Date) -> [BridgeEffect] {
+        guard cluster != nil else { return [] }
+        // Only shards still held with the epoch they were loaded for.
+        let shards = data.shards.filter { cluster!.view.mine[$0] != nil }
+        cluster!.loaded.formUnion(shards)
         for result in data.results { results.remember(result) }
+        // Where the shared log stands for each lock: what the lock has beyond it is asked for again.
+        for (id, last) in data.sequences where locks[id] != nil && acts(for: id) {
+            var record = locks[id]!
+            (record.epoch, record.seq) = (last.epoch, last.seq)
+            record.knownSeq = max(last.seq, record.snapshot.map { $0.epoch == last.epoch ? $0.seq : last.seq } ?? last.seq)
+            record.early = [:]
+            if record.knownSeq > record.seq { record.behindSince = now }
+            locks[id] = record
+        }
         for (id, seq) in data.bridgeSequences {
             if locks[id] != nil { locks[id]!.bridgeSeq = max(locks[id]!.bridgeSeq, seq) } else { bridgeSeqFloor[id] = max(bridgeSeqFloor[id] ?? 0, seq) }
         }
-        return []
+        var out: [BridgeEffect] = []
+        for id in locks.keys.sorted() where shards.contains(Shards.shard(id)) { out += becameReady(id, now: now) }
+        return out
     }
 }
 
 /// The store's part of a takeover (``BridgeEffect/loadShards(_:)``), read by the executor.
 public struct ShardData: Sendable {
+    public var shards: Set<Int>
     public var results: [RememberedResult]
     public var bridgeSequences: [LockID: Int64]
+    /// The last (epoch, seq) the shared log holds of each lock.
+    public var sequences: [LockID: (epoch: Int64, seq: Int64)]
 
-    public init(results: [RememberedResult], bridgeSequences: [LockID: Int64]) {
+    public init(
+        shards: Set<Int>, results: [RememberedResult], bridgeSequences: [LockID: Int64], sequences: [LockID: (epoch: Int64, seq: Int64)] = [:]
+    ) {
+        self.shards = shards
         self.results = results
         self.bridgeSequences = bridgeSequences
+        self.sequences = sequences
     }
 }
 
