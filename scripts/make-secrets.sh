@@ -4,6 +4,7 @@
 #                          one random password per broker user of config/mosquitto.acl
 #   <dir>/mosquitto.passwd the broker's password file (salted hashes, made by mosquitto_passwd)
 #   <dir>/device.key       the device key the bridge and the locks share (256 bits, hex)
+#   <dir>/postgres.password the PostgreSQL password of two bridges (config/docker-compose.cluster.yml)
 # usage: scripts/make-secrets.sh [DIR]        (DIR defaults to ./secrets, which git ignores)
 # Existing files are kept, so running it again only adds what is missing; delete a file to
 # rotate it (then restart the broker and the program that uses it).
@@ -27,6 +28,7 @@ for user in "${users[@]}"; do
   [[ -s "$file" ]] || random 24 > "$file"
 done
 [[ -s "$dir/device.key" ]] || random 32 > "$dir/device.key"
+[[ -s "$dir/postgres.password" ]] || random 24 > "$dir/postgres.password"
 
 # The broker's password file, from scratch each time, so it always matches the password files.
 # passwd_tool FILE USER: adds USER to FILE with the password given twice on stdin.
@@ -49,4 +51,4 @@ done
 mv "$new" "$dir/mosquitto.passwd"
 
 chmod 0644 "$dir"/*.password "$dir/mosquitto.passwd" "$dir/device.key"
-echo "secrets in $dir: ${users[*]/%/.password} mosquitto.passwd device.key"
+echo "secrets in $dir: ${users[*]/%/.password} mosquitto.passwd device.key postgres.password"

@@ -35,6 +35,17 @@ for name in $(grep -o '/run/secrets/[A-Za-z0-9_.-]*' docker-compose.yml | sort -
   grep -q "^  $name:\$" docker-compose.yml || fail "a command reads /run/secrets/$name, which is not a declared secret"
 done
 
+# --- config/docker-compose.cluster.yml (two bridges on PostgreSQL, over docker-compose.yml) ----
+(cd "$tmp" && docker-compose -f docker-compose.yml -f config/docker-compose.cluster.yml config -q) \
+  || fail "docker-compose config rejected docker-compose.yml with config/docker-compose.cluster.yml"
+(cd "$tmp" && docker-compose -f docker-compose.yml -f config/docker-compose.cluster.yml config) > "$tmp/cluster.yml"
+for service in postgres lockbridge lockbridge-b; do
+  grep -q "^  $service:\$" "$tmp/cluster.yml" || fail "the cluster compose has no service $service"
+done
+[[ -s "$tmp/secrets/postgres.password" ]] || fail "scripts/make-secrets.sh made no postgres.password"
+grep -q -- "--instance=bridge-a" "$tmp/cluster.yml" && grep -q -- "--instance=bridge-b" "$tmp/cluster.yml" \
+  || fail "the two bridges of the cluster compose need instance names of their own"
+
 # --- Dockerfile -------------------------------------------------------------------------------
 for source in $(sed -n 's/^COPY \(--chown=[^ ]* \)\{0,1\}\([^-][^ ]*\) .*/\2/p' Dockerfile); do
   [[ "$source" == "." ]] && continue

@@ -1,6 +1,9 @@
 import BridgeCore
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import JSON
 import LockAPI
 import LockCore
@@ -19,10 +22,17 @@ struct PlanVault: Sendable {
     init(keyFile path: String) throws(ConfigurationError) {
         let manager = FileManager.default
         if !manager.fileExists(atPath: path) {
-            let key = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty { try? manager.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-            guard manager.createFile(atPath: path, contents: Data((Hex.encode(key) + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            // O_EXCL: of several bridges starting at once on one shared key file, one makes it
+            // and the others read that one.
+            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            if fd >= 0 {
+                let text = Array((Hex.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }) + "\n").utf8)
+                let written = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                Glibc.close(fd)
+                guard written == text.count else { throw ConfigurationError(key: "plan_key_file", message: "cannot write the plan key file \(path)") }
+            } else if errno != EEXIST {
                 throw ConfigurationError(key: "plan_key_file", message: "cannot create the plan key file \(path)")
             }
         }

@@ -15,7 +15,7 @@ import TestSupport
 
     /// Every flag the compose file and the unit pass exists in the program's --help.
     @Test func everyFlagTheDeploymentPassesExists() async throws {
-        let compose = try ShippedBroker.file("docker-compose.yml")
+        let compose = try ShippedBroker.file("docker-compose.yml") + "\n" + ShippedBroker.file("config/docker-compose.cluster.yml")
         let unit = try ShippedBroker.file("config/lockbridge.service")
         let bridgeHelp = try await help("lockbridge", ["run", "--help"])
         let emulatorHelp = try await help("lock-emulator", ["--help"])
@@ -29,7 +29,7 @@ import TestSupport
             guard line.hasPrefix("      - --") else { continue }
             let name = String(line[line.firstMatch(of: flag)!.range])
             let help = current == "lock-emulator" ? emulatorHelp : bridgeHelp
-            #expect(help.contains(name), "docker-compose.yml passes \(name) to \(current)")
+            #expect(help.contains(name), "docker-compose passes \(name) to \(current)")
             checked += 1
         }
         let execStart = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") })
