@@ -4,7 +4,7 @@ APT_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libjson-c-dev libsq
                 openssl valgrind python3 python3-venv ca-certificates docker-compose
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build test test-cluster test-ha test-tsan test-asan fuzz chaos run bench bench-transport leakcheck clean
+.PHONY: deps build test test-cluster bench-cluster test-ha test-tsan test-asan fuzz chaos run bench bench-transport leakcheck clean
 
 deps:
 	@scripts/install-deps.sh $(APT_PACKAGES)
@@ -72,6 +72,14 @@ bench: deps
 	swift build -c release --product relay-bench-c
 	swift build -c release --product bridge-bench
 	.build/release/bridge-bench
+
+# One bridge on SQLite (the baseline), then one and two on PostgreSQL, on one broker; then the
+# takeover time after a kill -9 (docs/scaling.md). BENCH_COUNTS=1000 by default.
+bench-cluster: deps
+	swift build -c release --product lockbridge
+	swift build -c release --product lock-emulator
+	swift build -c release --product bridge-bench
+	BENCH_COUNTS=$${BENCH_COUNTS:-1000} .build/release/bridge-bench cluster
 
 bench-transport: deps
 	swift build -c release --product transport-bench

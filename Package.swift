@@ -126,7 +126,7 @@ let package = Package(
         // `make bench`: the bridge against a minimal relay in C, same broker, same emulator, same driver.
         .executableTarget(
             name: "bridge-bench",
-            dependencies: ["MQTT", "JSON", "LockAPI", "TestSupport", "Locking", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["MQTT", "JSON", "LockAPI", "BridgeCore", "TestSupport", "Locking", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strict),
         .executableTarget(name: "relay-bench-c", linkerSettings: [.linkedLibrary("mosquitto")]),
 

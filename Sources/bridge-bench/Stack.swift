@@ -48,13 +48,13 @@ final class Stack: Sendable {
     }
 
     /// `lockbridge run` on this stack, ready once every lock is online on the public API.
-    func startBridge(base: String) async throws -> (ChildProcess, Duration) {
+    func startBridge(base: String, name: String = "bridge", extra: [String] = []) async throws -> (ChildProcess, Duration) {
         let started = ContinuousClock.now
         let online = try await DistinctTopics(client, "\(base)/+/availability") { $0.text == "online" }
         let bridge = try ChildProcess("lockbridge", [
-            "run", "--broker", broker.url, "--data-dir", broker.directory.appendingPathComponent("bridge").path,
+            "run", "--broker", broker.url, "--data-dir", broker.directory.appendingPathComponent(name).path,
             "--base-topic", base, "--device-topic-prefix", prefix, "--device-key-file", keyFile,
-        ])
+        ] + extra)
         Cleanup.track(bridge, "lockbridge")
         let count = self.count
         try await waitUntil(300, "the bridge to report \(count) locks online") { online.count >= count }

@@ -4,6 +4,18 @@ import Foundation
 
 Cleanup.installSignalHandlers()
 let settings = Settings.fromEnvironment()
+if CommandLine.arguments.dropFirst().first == "cluster" {
+    do {
+        let lines = try await measureCluster(count: settings.counts.first ?? 1_000, settings: settings)
+        say("")
+        for line in lines { say(line) }
+        exit(0)
+    } catch {
+        say("bridge-bench cluster failed: \(error)")
+        Cleanup.killAll()
+        exit(1)
+    }
+}
 say("""
     bridge benchmark: \(settings.runs) runs of every measurement per subject and lock count; the table shows medians.
     Per lock count: one private mosquitto, one release lock-emulator --count N (heartbeat 30 s, sim on,
