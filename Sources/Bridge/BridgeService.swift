@@ -58,7 +58,12 @@ public struct BridgeService: Service {
         vault = try PlanVault(keyFile: configuration.planKeyPath)
         signer = try DeviceSigner(keyFile: configuration.deviceKeyFile)
         if let cluster = configuration.cluster {
-            let password = try BrokerPassword.read(file: cluster.passwordFile, fileSetting: "cluster.password_file", environment: "LOCKBRIDGE_POSTGRES_PASSWORD")
+            let password: String?
+            do {
+                password = try BrokerPassword.read(file: cluster.passwordFile, fileSetting: "cluster.password_file", environment: "LOCKBRIDGE_POSTGRES_PASSWORD")
+            } catch {
+                throw ConfigurationError(key: "cluster.password_file", message: error.message)
+            }
             let postgres: PostgresStore
             do {
                 postgres = try PostgresStore(url: cluster.postgres, password: password, logger: logger)
@@ -97,6 +102,7 @@ public struct BridgeService: Service {
     public func run() async throws {
         guard let postgres else { return try await serve(try await loadMachine()) }
         try await withThrowingTaskGroup(of: Void.self) { group in
+            try await postgres.requirePrimary()
             try await postgres.migrate()
             logger.info("store: PostgreSQL", metadata: ["postgres": "\(configuration.cluster?.postgres ?? "")"])
             if let keeper {

@@ -76,13 +76,21 @@ public struct BridgeMachine: Sendable {
     /// The one entry point.
     public mutating func handle(_ input: BridgeInput, now: Date) -> [BridgeEffect] {
         switch input {
-        // Every bridge follows every lock; only the owner of its shard speaks for it (spec 8).
-        case .deviceState(let id, let payload, let retained): return owned(id, deviceState(id, payload: payload, retained: retained, now: now))
-        case .deviceHeartbeat(let id): return owned(id, deviceHeartbeat(id, now: now))
+        // Every bridge follows every lock; only the owner of its shard speaks for it (spec 8). The
+        // effects are made first: `owned(id, deviceState(…))` would borrow a copy of the machine
+        // for the outer call while the inner one mutates it, and copy every lock record each time.
+        case .deviceState(let id, let payload, let retained):
+            let out = deviceState(id, payload: payload, retained: retained, now: now)
+            return owned(id, out)
+        case .deviceHeartbeat(let id):
+            let out = deviceHeartbeat(id, now: now)
+            return owned(id, out)
         // An event of a lock another bridge owns is that bridge's to audit: this one does not even
         // count it, so after a takeover it chases what the store has not got from the lock.
         case .deviceEvent(let id, let payload): return acts(for: id) ? deviceEvent(id, payload: payload, now: now) : []
-        case .deviceAck(let id, let payload): return owned(id, deviceAck(id, payload: payload, now: now))
+        case .deviceAck(let id, let payload):
+            let out = deviceAck(id, payload: payload, now: now)
+            return owned(id, out)
         case .emulatorStatus(let instance, let online): return emulatorStatus(instance, online: online, now: now)
         case .command(let message): return admit(message, now: now)
         case .fence(let token): return fencePassed(token, now: now)

@@ -34,6 +34,7 @@ public enum TopicCatalogue {
         Entry(pattern: "<base>/bridge/response/plan/<name>", payload: "BridgeResponse", direction: .bridgeOut, qos: 1, retained: false),
         Entry(pattern: "<base>/bridge/plan/<name>", payload: "PlanStatus (no codes)", direction: .bridgeOut, qos: 1, retained: true),
         Entry(pattern: "<base>/bridge/event/plan", payload: "plan event {event, plan, lock, …}", direction: .bridgeOut, qos: 1, retained: false),
+        Entry(pattern: "<base>/bridge/instances/<name>", payload: "text online|offline (several bridges, spec 8)", direction: .bridgeOut, qos: 1, retained: true),
         Entry(pattern: "<base>/bridge/fence", payload: "text token (the bridge to itself)", direction: .bridgeOut, qos: 1, retained: false),
         Entry(pattern: "<base>/reply/<anything>", payload: "ResultPayload or BridgeResponse (MQTT 5 replies)", direction: .bridgeOut, qos: 1, retained: false),
         // Per-lock topics (spec section 3).

@@ -52,9 +52,23 @@ public final class PostgresStore: BridgeStore {
         }
     }
 
+    /// Refuses a server in recovery (a standby): a bridge must never take shards from one (spec 8).
+    public func requirePrimary() async throws {
+        for try await recovering in try await client.query("SELECT pg_is_in_recovery()", logger: logger).decode(Bool.self) where recovering {
+            throw PostgresStoreError("the PostgreSQL server is in recovery (a standby); point cluster.postgres at the primary")
+        }
+    }
+
+    /// A batch that PostgreSQL does not take within this long fails (the executor logs it and
+    /// publishes anyway), so a bridge whose database is gone still answers, and stops on SIGTERM.
+    static let writeTimeout = 5.0
+
     public func commit(_ batch: AuditBatch) async throws -> [Int64] {
         if batch.isEmpty { return [] }
-        return try await client.withTransaction(logger: logger) { c in try await PostgresBatch.write(batch, c, logger) }
+        let (client, logger) = (self.client, self.logger)
+        return try await Abandonable.within(Self.writeTimeout) {
+            try await client.withTransaction(logger: logger) { c in try await PostgresBatch.write(batch, c, logger) }
+        }
     }
 
     public func undelivered(limit: Int) async throws -> [AuditRecord] {

@@ -61,7 +61,7 @@ public final class ShardKeeper: Sendable {
                 while !Task.isCancelled {
                     let held = mine
                     logger.trace("checking the shards' session")
-                    let (holding, now) = try await within(takeover / 2, closing: connection) { try await self.step(connection, held) }
+                    let (holding, now) = try await Abandonable.within(takeover / 2, onTimeout: { try? await connection.close() }) { try await self.step(connection, held) }
                     mine = now
                     if holding != last {
                         last = holding
@@ -164,42 +164,4 @@ public final class ShardKeeper: Sendable {
         return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
     }
 
-    /// `body`, or a timeout error after `seconds`. A query to a dead or frozen server may never
-    /// come back, and postgres-nio does not always end it on cancellation, so it runs in a task
-    /// of its own that is abandoned (cancelled, its connection closed) when the time is up: the
-    /// check must answer within `takeover_s`/2 whatever the server does.
-    private func within<T: Sendable>(
-        _ seconds: Double, closing connection: PostgresConnection, _ body: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        let once = Once()
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let work = Task {
-                do {
-                    let value = try await body()
-                    if once.claim() { continuation.resume(returning: value) }
-                } catch {
-                    if once.claim() { continuation.resume(throwing: error) }
-                }
-            }
-            Task {
-                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-                guard once.claim() else { return }
-                continuation.resume(throwing: PostgresStoreError("no answer from PostgreSQL within \(seconds) s"))
-                work.cancel()
-                try? await connection.close()
-            }
-        }
-    }
-}
-
-/// True for the first caller only: whoever resumes a continuation first.
-private final class Once: Sendable {
-    private let done = Mutex(false)
-
-    func claim() -> Bool {
-        done.withLock { done in
-            defer { done = true }
-            return !done
-        }
-    }
 }

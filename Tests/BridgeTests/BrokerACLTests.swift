@@ -106,6 +106,8 @@ import TestSupport
             ("admin", "lockbridge/bridge/request/plan/apply", "bridge"), ("admin", "lockbridge/bridge/request/health", "bridge"),
             ("bridge", "lockbridge/bridge/response/plan/apply", "admin"), ("bridge", "lockbridge/bridge/plan/cleaning", "admin"),
             ("bridge", "lockbridge/bridge/event/plan", "admin"), ("bridge", "lockbridge/t1/credentials", "admin"),
+            // Several bridges: each hears the others' delayed Will on bridge/state.
+            ("bridge", "lockbridge/bridge/state", "bridge"),
         ]
         for (publisher, topic, observer) in cases {
             let outcome = try await crew.send(topic, from: publisher, to: observer)

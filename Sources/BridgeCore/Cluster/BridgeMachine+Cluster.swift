@@ -70,7 +70,8 @@ extension BridgeMachine {
             locks[id]!.claim = nil
             if view.mine[shard] != nil { out += claim(id, now: now) }
         }
-        let gained = Set(view.mine.keys).subtracting(before.keys)
+        // Taken, or taken again with a higher epoch (after a stale_owner): loaded from the store again.
+        let gained = Set(view.mine.keys.filter { view.mine[$0] != before[$0] })
         if !gained.isEmpty {
             logger.notice("took shards", metadata: ["shards": "\(gained.sorted())", "instance": "\(state.instance)"])
             out.append(.loadShards(gained))
