@@ -27,7 +27,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 lockbridge \
  && useradd --system --uid 10001 --gid lockbridge --home-dir /var/lib/lockbridge --shell /usr/sbin/nologin lockbridge \
- && install -d -o lockbridge -g lockbridge -m 0750 /var/lib/lockbridge /var/lib/lock-emulator \
+ && install -d -o lockbridge -g lockbridge -m 0750 /var/lib/lockbridge /var/lib/lockbridge-keys /var/lib/lock-emulator \
  && install -d -m 0755 /etc/lockbridge
 COPY --from=builder /out/lockbridge /out/lock-emulator /usr/local/bin/
 # The documented defaults; compose mounts your copy over it.
