@@ -182,11 +182,14 @@ public struct BridgeMachine: Sendable {
 
     func accepts(_ id: LockID) -> Bool { configuration.allowList.isEmpty || configuration.allowList.contains(id.rawValue) }
 
-    /// Stopping: `offline` on `bridge/state` on its own; in a cluster only this instance's own
-    /// topic, since the others still serve (they answer a delayed Will with `online`).
+    /// Stopping: `offline` on `bridge/state` on its own; in a cluster this instance's own topic,
+    /// and `bridge/state` too only when PostgreSQL knows no other live instance.
     func stopping() -> [BridgeEffect] {
-        guard let cluster else { return [.publish(Publication(topic: publicTopics.bridgeState, payload: Array("offline".utf8), retain: true))] }
-        return [.publish(Publication(topic: publicTopics.instance(cluster.instance), payload: Array("offline".utf8), retain: true))]
+        let offline = Publication(topic: publicTopics.bridgeState, payload: Array("offline".utf8), retain: true)
+        guard let cluster else { return [.publish(offline)] }
+        let mine = BridgeEffect.publish(Publication(topic: publicTopics.instance(cluster.instance), payload: Array("offline".utf8), retain: true))
+        let others = cluster.view.instances.keys.filter { $0 != cluster.instance }
+        return others.isEmpty ? [mine, .publish(offline)] : [mine]
     }
 
     static func bytes(_ o: JSONObject) -> [UInt8] {

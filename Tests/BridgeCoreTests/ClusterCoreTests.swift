@@ -1,0 +1,72 @@
+@testable import BridgeCore
+import Foundation
+import JSON
+import LockAPI
+import LockCore
+import Testing
+
+/// Several bridges in the core (spec 8), without PostgreSQL: the shard view comes as an input.
+@Suite struct ClusterCoreTests {
+    static func harness() -> CoreHarness {
+        var h = CoreHarness {
+            $0.cluster = ClusterSettings(postgres: "postgres://lb@db/lb")
+            $0.cluster?.instance = "a"
+        }
+        h.connect()
+        return h
+    }
+
+    static func all(_ epoch: UInt64) -> [Int: UInt64] { Dictionary(uniqueKeysWithValues: (0..<Shards.count).map { ($0, epoch) }) }
+
+    @Test func theShardHashIsFixed() {
+        // The values docs/mqtt-api.md shows for its Python version.
+        #expect(Shards.shard(LockID("front-door")!) == 7)
+        #expect(Shards.shard(LockID("back-door")!) == 33)
+        #expect(Shards.shard(LockID("garage")!) == 44)
+    }
+
+    @Test func aLockIsActedOnOnlyAfterItsClaimAndItsShardsDataAndNeverWithAnotherEpoch() {
+        var h = Self.harness()
+        h.report("door")
+        // No shard held: the bridge follows the lock but publishes nothing for it.
+        #expect(h.report("door").publications.allSatisfy { !$0.topic.hasPrefix("lockbridge/door/") })
+        let taken = h.handle(.shards(ShardView(mine: Self.all(7), held: Set(0..<64), instances: ["a": Array(0..<64)])))
+        let claims = h.deviceCommands(taken, "door")
+        #expect(claims.map(\.command) == [.claim] && claims.first?.ownerEpoch == 7)
+        // The lock acknowledges; a command waits until the shard's data is loaded (a retry the
+        // earlier owner answered must be found first), then goes with the epoch.
+        _ = h.deliverToLocks(taken)
+        let early = h.command("door", #"{"command":"lock","request_id":"c1"}"#)
+        #expect(h.deviceCommands(early, "door").isEmpty)
+        let ready = h.handle(.shardData(ShardData(shards: Set(0..<64), results: [], bridgeSequences: [:])))
+        #expect(ready.publications.contains { $0.topic == "lockbridge/door/state" })
+        #expect(h.deviceCommands(ready, "door").map(\.command) == [.lock])
+        #expect(h.deviceCommands(ready, "door").first?.ownerEpoch == 7)
+    }
+
+    /// A retry that the shard's earlier owner already answered is answered from the shared
+    /// memory once the shard's data is in, and never goes to the lock.
+    @Test func aRetryTheEarlierOwnerAnsweredIsNotSentAgain() {
+        var h = Self.harness()
+        h.report("door")
+        _ = h.deliverToLocks(h.handle(.shards(ShardView(mine: Self.all(3), held: Set(0..<64), instances: ["a": Array(0..<64)]))))
+        _ = h.command("door", #"{"command":"unlock","request_id":"u1"}"#)
+        let earlier = ResultPayload.bytes(requestID: "u1", command: "unlock", error: nil, at: h.now)
+        let ready = h.handle(.shardData(ShardData(
+            shards: Set(0..<64), results: [RememberedResult(lock: LockID("door")!, requestID: "u1", result: earlier, at: h.now, final: true)],
+            bridgeSequences: [:])))
+        #expect(h.deviceCommands(ready, "door").isEmpty, "the unlock went to the lock a second time")
+        #expect(ready.json("lockbridge/door/result").last?["duplicate"]?.boolValue == true)
+    }
+
+    @Test func theLastBridgeToStopTurnsBridgeStateOffAndOtherwiseOnlyItsOwnTopic() {
+        var alone = Self.harness()
+        _ = alone.handle(.shards(ShardView(mine: Self.all(1), held: Set(0..<64), instances: ["a": Array(0..<64)])))
+        let last = alone.handle(.stopping).publications.map(\.topic)
+        #expect(last.contains("lockbridge/bridge/state") && last.contains("lockbridge/bridge/instances/a"))
+        var shared = Self.harness()
+        _ = shared.handle(.shards(ShardView(mine: [0: 1], held: Set(0..<64), instances: ["a": [0], "b": Array(1..<64)])))
+        let one = shared.handle(.stopping).publications.map(\.topic)
+        #expect(one == ["lockbridge/bridge/instances/a"])
+    }
+}
