@@ -45,9 +45,7 @@ extension BridgeMachine {
 
     /// A fraction in [0, 1) fixed by the lock id (FNV-1a), to spread the first probes.
     static func spread(_ id: LockID) -> Double {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in id.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Double(hash % 10_000) / 10_000
+        Double(Shards.fnv1a(id) % 10_000) / 10_000
     }
 
     /// A lock that lost its clock with its power refuses scheduled and dated credentials until

@@ -11,14 +11,18 @@ enum Payload {
         guard var i = firstIndex(of: Array("\"\(name)\"".utf8), in: bytes) else { return nil }
         i += name.utf8.count + 2
         while i < bytes.count, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: ":") { i += 1 }
+        return digits(in: bytes, from: i)
+    }
+
+    /// The integer of the digits of `bytes` from `i` on, or nil when there are none.
+    static func digits(in bytes: [UInt8], from start: Int) -> Int? {
+        var i = start
         var value = 0
-        var digits = 0
         while i < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) {
             value = value * 10 + Int(bytes[i] - UInt8(ascii: "0"))
-            digits += 1
             i += 1
         }
-        return digits > 0 ? value : nil
+        return i > start ? value : nil
     }
 
     static func firstIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {

@@ -46,15 +46,7 @@ extension Driver {
     /// The N of `"lock":"lock-N"` in an event.
     static func lockNumber(_ payload: [UInt8]) -> Int? {
         let key = Array(#""lock":"lock-"#.utf8)
-        guard var i = Payload.firstIndex(of: key, in: payload) else { return nil }
-        i += key.count
-        var value = 0
-        var digits = 0
-        while i < payload.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(payload[i]) {
-            value = value * 10 + Int(payload[i] - UInt8(ascii: "0"))
-            (digits, i) = (digits + 1, i + 1)
-        }
-        return digits > 0 ? value : nil
+        return Payload.firstIndex(of: key, in: payload).flatMap { Payload.digits(in: payload, from: $0 + key.count) }
     }
 
     /// Seconds for a script to write one code to every lock, `window` commands in flight.

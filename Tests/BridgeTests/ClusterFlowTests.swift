@@ -88,12 +88,11 @@ import TestSupport
             return "\(m.topic.split(separator: "/").dropLast().last ?? "")/\(epoch)/\(seq)"
         })
         #expect(sent.count > 300)
-        let deadline = ContinuousClock.now + .seconds(15)
-        var missing = sent.subtracting(try await c.loggedEvents(ids))
-        while !missing.isEmpty, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(500))  // resends come within the gap timeout
-            missing = sent.subtracting(try await c.loggedEvents(ids))
+        // Resends come within the gap timeout.
+        try? await waitUntil(15, "every lock event in the shared history", every: .milliseconds(500)) {
+            sent.isSubset(of: try await c.loggedEvents(ids))
         }
+        let missing = sent.subtracting(try await c.loggedEvents(ids))
         #expect(missing.isEmpty, "missing from history: \(missing.sorted().prefix(10))")
 
         // The same history whichever bridge answers (each lock's owner does, from PostgreSQL):

@@ -5,10 +5,14 @@ public import LockAPI
 public enum Shards {
     public static let count = 64
 
-    public static func shard(_ id: LockID) -> Int {
+    public static func shard(_ id: LockID) -> Int { Int(fnv1a(id) % UInt64(count)) }
+
+    /// FNV-1a (64-bit) over the lock id's UTF-8 bytes: the shard, and where in the probe interval
+    /// the lock's first probe falls.
+    static func fnv1a(_ id: LockID) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in id.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int(hash % UInt64(count))
+        return hash
     }
 }
 
