@@ -28,17 +28,20 @@ test-cluster: deps
 # The whole suite under ThreadSanitizer / AddressSanitizer, each in its own build directory
 # (TSan does not stop at a report, so the tests still stop what they started; a report from any
 # process fails the target);
-# the bridge, emulator and helpers the tests start are built with the same sanitizer.
+# the bridge, emulator and helpers the tests start are built with the same sanitizer. Every process
+# runs several times slower there, so deadlines stretch (TestTime.scale) and at most 8 tests run
+# at once: all of them starting together on two cores made the first bridges miss their 20 s.
+SANITIZED_TESTS := LOCKBRIDGE_TEST_TIME_SCALE=3 SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=8
 test-tsan: deps
 	swift build --build-tests --sanitize=thread --scratch-path .build-tsan $(SWIFT_BUILD_FLAGS)
 	rm -rf .build-tsan/reports && mkdir -p .build-tsan/reports
-	TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 log_path=$(CURDIR)/.build-tsan/reports/tsan" swift test --skip-build --sanitize=thread --scratch-path .build-tsan --skip ClusterFlowTests $(SWIFT_BUILD_FLAGS)
-	TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 log_path=$(CURDIR)/.build-tsan/reports/tsan" swift test --skip-build --sanitize=thread --scratch-path .build-tsan --filter ClusterFlowTests $(SWIFT_BUILD_FLAGS)
+	$(SANITIZED_TESTS) TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 log_path=$(CURDIR)/.build-tsan/reports/tsan" swift test --skip-build --sanitize=thread --scratch-path .build-tsan --skip ClusterFlowTests $(SWIFT_BUILD_FLAGS)
+	$(SANITIZED_TESTS) TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 log_path=$(CURDIR)/.build-tsan/reports/tsan" swift test --skip-build --sanitize=thread --scratch-path .build-tsan --filter ClusterFlowTests $(SWIFT_BUILD_FLAGS)
 	@if ls .build-tsan/reports/tsan.* >/dev/null 2>&1; then cat .build-tsan/reports/tsan.*; echo "ThreadSanitizer reported the races above"; exit 1; fi
 
 test-asan: deps
 	swift build --build-tests --sanitize=address --scratch-path .build-asan $(SWIFT_BUILD_FLAGS)
-	ASAN_OPTIONS="detect_leaks=0:halt_on_error=1" swift test --skip-build --sanitize=address --scratch-path .build-asan $(SWIFT_BUILD_FLAGS)
+	$(SANITIZED_TESTS) ASAN_OPTIONS="detect_leaks=0:halt_on_error=1" swift test --skip-build --sanitize=address --scratch-path .build-asan $(SWIFT_BUILD_FLAGS)
 
 # Real processes under faults: broker SIGKILL/SIGTERM, bridge and emulator kill -9, CHAOS_S
 # seconds in all (default 120; docs/reliability.md). A short run is part of `make test`.

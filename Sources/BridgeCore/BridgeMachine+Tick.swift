@@ -27,10 +27,13 @@ extension BridgeMachine {
             if let ping { context.effects.append(.publish(ping)) }
             let clockSent = context.record.clockSentAt
             if let setClock = setClockIfLost(&context) { context.effects.append(.publish(setClock)) }
-            if context.record.behindSince != nil { chaseGaps(&context) }
+            // Chasing a gap changes the record even when it publishes nothing (a gap at the tail
+            // given up on), so a lock that was behind is always kept.
+            let wasBehind = context.record.behindSince != nil
+            if wasBehind { chaseGaps(&context) }
             let probeChanged = probing.0 != context.record.probe?.requestID || probing.1 != context.record.nextProbe
                 || clockSent != context.record.clockSentAt
-            guard !context.effects.isEmpty || context.record.behindSince != nil || probeChanged else { continue }
+            guard !context.effects.isEmpty || wasBehind || context.record.behindSince != nil || probeChanged else { continue }
             locks[id] = context.record
             out += context.effects
         }

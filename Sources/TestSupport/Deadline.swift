@@ -5,12 +5,14 @@ public struct DeadlineExceeded: Error, CustomStringConvertible {
     public var description: String { "timed out after \(seconds) s waiting for \(what)" }
 }
 
-/// Runs `operation`, failing with `DeadlineExceeded` if it takes longer than `seconds`.
-/// Tests wait for events this way rather than sleeping a fixed time.
+/// Runs `operation`, failing with `DeadlineExceeded` if it takes longer than `seconds` (times
+/// `TestTime.scale` under a sanitizer). Tests wait for events this way rather than sleeping a
+/// fixed time.
 public func withDeadline<T: Sendable>(
-    _ seconds: Double, _ what: String, _ operation: @escaping @Sendable () async throws -> T
+    _ written: Double, _ what: String, _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
+    let seconds = TestTime.scaled(written)
+    return try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await operation() }
         group.addTask {
             try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))

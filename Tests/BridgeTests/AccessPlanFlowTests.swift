@@ -13,7 +13,7 @@ import TestSupport
     /// The cleaner's plan over 50 locks, 5 of them offline: the client's wait reports 45 in
     /// sync and 5 pending; those follow once back; drift is put back, a disabled slot is not
     /// re-enabled; removal clears exactly the plan's slots.
-    @Test(.timeLimit(.minutes(4))) func aPlanOverFiftyLocksWithFiveOffline() async throws {
+    @Test(.timeLimit(.minutes(TestTime.minutes(4)))) func aPlanOverFiftyLocksWithFiveOffline() async throws {
         let ids = (0..<50).map { "door-\($0 < 10 ? "0" : "")\($0)" }
         let h = try await BridgeHarness.start(ids)
         let plans = try await MessageCollector(h.client, "\(h.base)/bridge/plan/+")
@@ -91,7 +91,7 @@ import TestSupport
 
     /// A `kill -9` of the bridge in the middle of reconciling: after the restart every lock
     /// ends in sync, and none received the plan's write twice.
-    @Test(.timeLimit(.minutes(3))) func aBridgeKilledWhileReconcilingFinishesWithoutWritingTwice() async throws {
+    @Test(.timeLimit(.minutes(TestTime.minutes(3)))) func aBridgeKilledWhileReconcilingFinishesWithoutWritingTwice() async throws {
         let ids = (1...16).map { "unit-\($0)" }
         // Slow hashing on the locks, one write at a time: the kill lands mid-way.
         let h = try await BridgeHarness.start(ids, bridge: ["--plan-parallel", "1"], emulator: ["--hash-iterations", "400000"])
@@ -130,7 +130,7 @@ import TestSupport
     /// The refusals: a weak code refuses the whole plan before any lock is touched; a retained
     /// request is refused and cleared; a lock that needs a code is `needs_auth` until the plan
     /// comes again with it; a repeated `request_id` is not applied twice; a dry run changes nothing.
-    @Test(.timeLimit(.minutes(2))) func refusalsDryRunsAndAuthCodes() async throws {
+    @Test(.timeLimit(.minutes(TestTime.minutes(2)))) func refusalsDryRunsAndAuthCodes() async throws {
         let h = try await BridgeHarness.start(["hall", "vault"])
         let commands = try await MessageCollector(h.client, "\(h.prefix)/+/cmd")
         let responses = try await MessageCollector(h.client, "\(h.base)/bridge/response/plan/apply")

@@ -6,10 +6,12 @@ import TestSupport
 /// Brute force, end to end: wrong codes from the keypad and from remote commands share one
 /// counter; `wrong_code_limit` starts a lockout that doubles up to an hour, and all of it holds
 /// across a bridge restart and an emulator `kill -9`. Lock time runs 600 times faster, so an
-/// hour's lockout passes in 6 s: long enough to restart a process inside it.
+/// hour's lockout passes in 6 s: long enough to restart a process inside it (under a sanitizer
+/// lock time runs `TestTime.scale` times slower, as the processes do).
 @Suite struct BruteForceTests {
     @Test func theSharedCounterAndTheDoublingLockoutSurviveRestarts() async throws {
-        let h = try await BridgeHarness.start(["vault"], emulator: ["--time-scale", "600"])
+        let speed = Int(600 / TestTime.scale)
+        let h = try await BridgeHarness.start(["vault"], emulator: ["--time-scale", "\(speed)"])
         let results = try await MessageCollector(h.client, "\(h.prefix)/vault/sim/result")
         let sim = SimTrial(h: h, results: results)
         #expect(try await h.command("vault", #"{"command":"set_code","slot":1,"name":"Owner","code":"583920","request_id":"b1"}"#)["status"]?.stringValue == "ok")

@@ -53,7 +53,7 @@ import TestSupport
     /// 200 locks under a steady load of key turns: the bridge with most shards is killed; every
     /// lock is served again within the takeover, nothing actuates twice, not one lock event is
     /// missing from the shared history, and the shares balance again when it is back.
-    @Test(.timeLimit(.minutes(4))) func aKilledBridgeIsTakenOverWithNothingLostOrDoneTwice() async throws {
+    @Test(.timeLimit(.minutes(TestTime.minutes(4)))) func aKilledBridgeIsTakenOverWithNothingLostOrDoneTwice() async throws {
         let ids = (1...200).map { "unit-\($0)" }
         let c = try await ClusterHarness.start(ids)
         let deviceEvents = try await MessageCollector(c.h.client, "\(c.h.prefix)/+/event")
@@ -112,7 +112,7 @@ import TestSupport
 
     /// A bridge paused (SIGSTOP) past the takeover wakes to find its shards gone: whatever it
     /// still sends carries its old epoch, and no lock obeys it.
-    @Test(.timeLimit(.minutes(3))) func aPausedBridgeThatWakesAfterItsShardsMovedActuatesNothing() async throws {
+    @Test(.timeLimit(.minutes(TestTime.minutes(3)))) func aPausedBridgeThatWakesAfterItsShardsMovedActuatesNothing() async throws {
         let ids = (1...20).map { "gate-\($0)" }
         let c = try await ClusterHarness.start(ids)
         let results = try await MessageCollector(c.h.client, "\(c.h.base)/+/result")
@@ -130,7 +130,7 @@ import TestSupport
 
     /// PostgreSQL stops for 10 s: both bridges stop actuating; the locks' own ways in keep
     /// working; both serve again when it is back.
-    @Test(.timeLimit(.minutes(3))) func withoutPostgresNoBridgeActuatesAndLocalWaysKeepWorking() async throws {
+    @Test(.timeLimit(.minutes(TestTime.minutes(3)))) func withoutPostgresNoBridgeActuatesAndLocalWaysKeepWorking() async throws {
         let ids = (1...10).map { "door-\($0)" }
         let c = try await ClusterHarness.start(ids)
         let results = try await MessageCollector(c.h.client, "\(c.h.base)/+/result")

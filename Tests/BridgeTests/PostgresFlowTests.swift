@@ -8,7 +8,7 @@ import TestSupport
 /// The bridge on PostgreSQL (spec 8, `--postgres`), through real processes: the same public API,
 /// with the audit log, the request-id memory and the plans in the database, across a restart.
 @Suite struct PostgresFlowTests {
-    @Test(.timeLimit(.minutes(2))) func oneBridgeOnPostgresKeepsItsHistoryAndMemoryAcrossARestart() async throws {
+    @Test(.timeLimit(.minutes(TestTime.minutes(2)))) func oneBridgeOnPostgresKeepsItsHistoryAndMemoryAcrossARestart() async throws {
         let postgres = try await Postgres.start()
         let h = try await BridgeHarness.start(["porch"], bridge: ["--postgres", postgres.url])
         #expect(h.bridge?.text.contains("store: PostgreSQL") == true)
