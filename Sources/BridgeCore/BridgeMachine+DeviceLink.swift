@@ -200,10 +200,12 @@ extension BridgeMachine {
         }
         guard now.timeIntervalSince(asked) >= Self.giveUpAfter else { return }
         let next = context.record.early.keys.min() ?? context.record.knownSeq + 1
-        counters.sequenceGaps += 1
-        logger.info(
-            "events lost for good", metadata: ["lock.id": "\(context.record.id)", "from_seq": "\(context.record.seq + 1)", "to_seq": "\(next - 1)"])
-        context.record.seq = next - 1
+        if next > context.record.seq + 1 {
+            counters.sequenceGaps += 1
+            logger.info(
+                "events lost for good", metadata: ["lock.id": "\(context.record.id)", "from_seq": "\(context.record.seq + 1)", "to_seq": "\(next - 1)"])
+            context.record.seq = next - 1
+        }
         context.record.resendRequested = nil
         context.record.behindSince = nil
         Self.publishInOrder(&context)
