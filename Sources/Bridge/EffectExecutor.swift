@@ -31,6 +31,8 @@ struct EffectExecutor {
     let vault: PlanVault
     /// Several bridges: the holder of this bridge's shards (spec 8).
     let keeper: ShardKeeper?
+    /// Stored plans already said to be unreadable with this bridge's plan key.
+    let unreadablePlans = SaidOnce()
 
     /// Until the input queue is finished and drained.
     mutating func run() async {
@@ -96,6 +98,7 @@ struct EffectExecutor {
             case .publishPaced(let list): paced.yield(list)
             case .retakeShard(let shard, let above): keeper?.retake(shard, above: above)
             case .loadShards(let shards): await loadShards(shards)
+            case .readShared: await readShared()
             case .remember, .save, .readmit, .forget, .plans: break
             }
         }
@@ -239,6 +242,27 @@ struct EffectExecutor {
         }
     }
 
+    /// Several bridges: the plans back from the store, opened with the plan key, and the removed
+    /// locks. A plan this bridge cannot open (another plan key) is left out, and said once.
+    private func readShared() async {
+        do {
+            var plans: [StoredPlan] = []
+            for row in try await store.plans() {
+                do {
+                    plans.append(StoredPlan(definition: try vault.open(row.sealed, name: row.name), locks: row.locks))
+                } catch {
+                    if unreadablePlans.first(row.name) {
+                        logger.error("cannot open a stored access plan: is plan_key_file the same on every bridge?", metadata: ["plan": "\(row.name)", LogKey.error: "\(error.message)"])
+                    }
+                }
+            }
+            inputs.add(.sharedRead(SharedState(plans: plans, removed: try await store.removedLocks())))
+        } catch {
+            // Said by the shard keeper already when the database is gone; tried again in a second.
+            logger.debug("cannot read the plans and removed locks from the store", metadata: [LogKey.error: "\(error)"])
+        }
+    }
+
     static func inShards(_ lock: String, _ shards: Set<Int>) -> Bool { LockID(lock).map { shards.contains(Shards.shard($0)) } ?? false }
 
     private func respond(_ route: ResponseRoute, _ data: () async throws -> JSONValue) async -> [Publication] {
@@ -335,7 +359,15 @@ extension BridgeEffect {
     var isPublishing: Bool {
         switch self {
         case .publish, .event, .answerHealth, .answerHistory: true
-        case .remember, .readmit, .forget, .save, .prune, .publishPaced, .plans, .retakeShard, .loadShards: false
+        case .remember, .readmit, .forget, .save, .prune, .publishPaced, .plans, .retakeShard, .loadShards, .readShared: false
         }
     }
+}
+
+/// Names already reported, so a condition that lasts is logged once.
+final class SaidOnce: Sendable {
+    private let names = Locked(Set<String>())
+
+    /// True the first time `name` comes.
+    func first(_ name: String) -> Bool { names.withLock { $0.insert(name).inserted } }
 }

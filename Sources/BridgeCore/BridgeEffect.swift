@@ -32,6 +32,9 @@ public enum BridgeEffect: Sendable {
     /// Several bridges: read the shards' request memory and bridge seqs from the store (answered
     /// with ``BridgeInput/shardData(_:)``), and publish their undelivered outbox records.
     case loadShards(Set<Int>)
+    /// Several bridges: read back what the others changed in the store, the plans and the removed
+    /// locks (answered with ``BridgeInput/sharedRead(_:)``).
+    case readShared
     /// Publish these a chunk at a time, beside the normal flow (discovery configs, and everything
     /// again after Home Assistant restarted).
     case publishPaced([PacedPublication])

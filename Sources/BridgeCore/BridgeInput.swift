@@ -35,6 +35,8 @@ public enum BridgeInput: Sendable {
     case shards(ShardView)
     /// The store's request memory and bridge seqs of shards just taken.
     case shardData(ShardData)
+    /// Several bridges: the plans and the removed locks as the store holds them (read every second).
+    case sharedRead(SharedState)
     /// `<base>/bridge/state` as the broker delivered it (another bridge's delayed Will says `offline`).
     case bridgeState(String)
 }

@@ -37,11 +37,12 @@ extension BridgeMachine {
             locks[id] = context.record
             out += context.effects
         }
-        out += planTick(now: now)
+        out += planTick(now: now) + sharedReadDue(now: now)
         out += releaseOrphans(now: now)
         if infoDue {
             infoDue = false
-            out.append(.publish(infoPublication()))
+            // Several bridges: from the owner of shard 0 only (spec 8).
+            if ownsShardZero { out.append(.publish(infoPublication())) }
         }
         return out
     }

@@ -108,6 +108,7 @@ public struct BridgeMachine: Sendable {
         case .stopping: return stopping()
         case .shards(let view): return shardsChanged(view, now: now)
         case .shardData(let data): return shardDataLoaded(data, now: now)
+        case .sharedRead(let shared): return sharedRead(shared, now: now)
         case .bridgeState(let text):
             // Another bridge's delayed Will: `online` stays true while any bridge is (spec 8).
             guard cluster != nil, text == "offline" else { return [] }

@@ -69,4 +69,29 @@ import Testing
         let one = shared.handle(.stopping).publications.map(\.topic)
         #expect(one == ["lockbridge/bridge/instances/a"])
     }
+
+    /// A lock removed on its owner is forgotten by the other bridges at their next read of the
+    /// store; `bridge/info` comes from the owner of shard 0 only.
+    @Test func aRemovalOnOneBridgeIsReadByTheOthersAndOnlyShardZerosOwnerPublishesInfo() {
+        var a = ClusterPlanTests.bridge("a", shards: ClusterPlanTests.aShards)
+        var b = ClusterPlanTests.bridge("b", shards: Set(0..<Shards.count).subtracting(ClusterPlanTests.aShards))
+        // `back-door` is b's: a forgets it once the store says removed, and publishes nothing for it.
+        let read = a.handle(.sharedRead(SharedState(removed: ["back-door"])))
+        #expect(a.machine.locks[LockID("back-door")!] == nil && a.machine.locks[LockID("front-door")!] != nil)
+        #expect(read.publications.allSatisfy { !$0.topic.hasPrefix("lockbridge/back-door/") })
+        a.advance(0.2)
+        let info = a.handle(.tick).json("lockbridge/bridge/info").last
+        #expect(info?["locks"]?.arrayValue?.compactMap(\.stringValue) == ["front-door"], "\(String(describing: info))")
+        // b holds no shard 0: it forgets a lock of a's, and says nothing on bridge/info.
+        b.handle(.sharedRead(SharedState(removed: ["front-door"])))
+        #expect(b.machine.locks[LockID("front-door")!] == nil)
+        b.advance(0.2)
+        #expect(b.handle(.tick).json("lockbridge/bridge/info").isEmpty)
+        // Its own lock stays whatever the store says: removing it is the owner's work.
+        b.handle(.sharedRead(SharedState(removed: ["back-door"])))
+        #expect(b.machine.locks[LockID("back-door")!] != nil)
+        // A live report brings a removed lock back.
+        a.report("back-door")
+        #expect(a.machine.locks[LockID("back-door")!] != nil)
+    }
 }

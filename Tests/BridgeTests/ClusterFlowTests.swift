@@ -157,4 +157,40 @@ import TestSupport
         #expect(served.count == ids.count, "both serve again")
         try await c.stop()
     }
+
+    /// An access plan on two bridges: applied through whichever answers, it reaches the locks of
+    /// both, each written once by its owner; the status counts every lock; removal clears them all.
+    @Test(.timeLimit(.minutes(TestTime.minutes(3)))) func aPlanReachesTheLocksOfBothBridgesAndIsRemovedFromAll() async throws {
+        // door-00 also gets the plan's second grant (AccessPlanFlowTests.planFile).
+        let ids = (0..<12).map { "door-\($0 < 10 ? "0" : "")\($0)" }
+        let c = try await ClusterHarness.start(ids)
+        let commands = try await MessageCollector(c.h.client, "\(c.h.prefix)/+/cmd")
+        let plans = try await MessageCollector(c.h.client, "\(c.h.base)/bridge/plan/+")
+        _ = try await c.shares(["a", "b"], "both bridges with 32 shards") { $0["a"] == 32 && $0["b"] == 32 }
+        let file = try AccessPlanFlowTests.planFile(c.h, ids)
+        let applied = try await c.h.cli(["plan", "apply", file, "--wait", "--wait-timeout", "30"], within: 60)
+        #expect(applied.code == 0 && applied.output.contains("12/12 in sync"), "\(applied.output)")
+        for id in ids {
+            _ = try await c.h.next("\(id)/credentials", "\(id) with the cleaner") { !AccessPlanFlowTests.planSlots($0).isEmpty }
+        }
+        let status = try await c.h.cli(["plan", "status", "cleaning"])
+        #expect(status.code == 0 && status.output.contains("12/12 in sync"), "\(status.output)")
+        for id in ids {
+            let writes = commands.messages.filter { $0.topic == "\(c.h.prefix)/\(id)/cmd" && AccessPlanFlowTests.json($0)?["plan"]?.stringValue == "cleaning" }
+            #expect(writes.count == (id == "door-00" ? 2 : 1), "\(id) got \(writes.count) plan writes")
+        }
+
+        let removed = try await c.h.cli(["plan", "remove", "cleaning"])
+        #expect(removed.code == 0, "\(removed.output)")
+        _ = try await c.h.explained {
+            try await plans.next(within: 30, "the plan's status cleared") { $0.payload.isEmpty }
+        }
+        for id in ids {
+            let last = try JSON.parseObject(c.h.messages("\(id)/credentials").last!.payload)
+            #expect(AccessPlanFlowTests.planSlots(last).isEmpty, "\(id) still has plan slots")
+        }
+        let list = try await c.h.cli(["plan", "list", "--json"])
+        #expect(list.code == 0 && !list.output.contains("cleaning"), "\(list.output)")
+        try await c.stop()
+    }
 }

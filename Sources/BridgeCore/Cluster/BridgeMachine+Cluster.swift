@@ -22,6 +22,8 @@ struct ClusterState: Sendable {
     /// Shards whose request memory and sequences came from the store since they were taken: a
     /// lock is acted on only then, so a retry the earlier owner answered is never run again.
     var loaded: Set<Int> = []
+    /// When the plans and removed locks are read back from the store next (``BridgeEffect/readShared``).
+    var nextSharedRead = Date.distantPast
 }
 
 extension BridgeMachine {
@@ -77,9 +79,16 @@ extension BridgeMachine {
             out.append(.loadShards(gained))
         }
         let lost = Set(before.keys).subtracting(view.mine.keys)
-        if !lost.isEmpty { logger.notice("lost shards", metadata: ["shards": "\(lost.sorted())", "instance": "\(state.instance)"]) }
+        if !lost.isEmpty {
+            logger.notice("lost shards", metadata: ["shards": "\(lost.sorted())", "instance": "\(state.instance)"])
+            planShardsLost(lost)
+        }
         out += releaseOrphans(now: now)
-        if ownsShardZero { out += announceInstances() + [.publish(infoPublication())] }
+        if ownsShardZero {
+            out += announceInstances() + [.publish(infoPublication())]
+            // Shard 0 just came here: every plan's status goes out from this bridge now.
+            if before[0] == nil { for name in planBook.entries.keys { planBook.entries[name]!.statusDue = true } }
+        }
         return out
     }
 

@@ -63,22 +63,22 @@ extension BridgeMachine {
             let oldVersion = previous?.definition.versions[grant.name] ?? 0
             versions[grant.name] = old.map { $0.code == grant.code && $0.sameMetadata(grant) } == true ? oldVersion : oldVersion + 1
         }
-        var entry = PlanEntry(definition: PlanDefinition(plan: plan, authCodes: apply.authCodes, appliedAt: now, versions: versions))
+        // Each apply is later than the last, whichever bridge's clock made the last (spec 8).
+        let appliedAt = max(now, (previous?.definition.appliedAt ?? .distantPast).addingTimeInterval(0.002))
+        var entry = PlanEntry(definition: PlanDefinition(plan: plan, authCodes: apply.authCodes, appliedAt: appliedAt, versions: versions))
         // Locks the plan no longer names keep their standing until their slots are cleared.
         entry.locks = previous?.locks ?? [:]
         for id in plan.locks where entry.locks[id] == nil { entry.locks[id] = PlanLock(at: now) }
         for id in Array(entry.locks.keys) {
-            // Applying again is how a refused lock is tried again.
-            entry.locks[id]!.stuck = false
-            entry.locks[id]!.attempts = 0
-            entry.locks[id]!.retryAt = nil
-            entry.locks[id]!.occupied = []
-            if entry.locks[id]!.status != .inSync { entry.locks[id]!.set(.pending, nil, now: now) }
+            entry.locks[id]!.tryAgain(now: now)
+            if acts(for: id) { entry.locks[id]!.revision = entry.definition.revision }
             planBook.due.insert(PlanKey(plan: plan.name, lock: id))
         }
         planBook.entries[plan.name] = entry
         logger.notice("access plan applied", metadata: ["plan": "\(plan.name)", "locks": "\(plan.locks.count)", "grants": "\(plan.grants.count)"])
-        var effects: [BridgeEffect] = [.plans([.definition(entry.definition)] + entry.locks.keys.sorted().compactMap { planBook.saved(PlanKey(plan: plan.name, lock: $0)) })]
+        // Several bridges: each stores the standing of its own locks only.
+        let mine = entry.locks.keys.sorted().filter(acts(for:))
+        var effects: [BridgeEffect] = [.plans([.definition(entry.definition)] + mine.compactMap { planBook.saved(PlanKey(plan: plan.name, lock: $0)) })]
         effects += planWork(now: now)
         let answer = planBook.entries[plan.name]!.statusObject()
         effects += rememberPlanRequest(apply.change, answer, now: now)

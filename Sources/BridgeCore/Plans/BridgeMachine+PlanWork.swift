@@ -44,6 +44,8 @@ extension BridgeMachine {
         var state = before
         var out: [BridgeEffect] = []
         if !step(key, &state, now: now, into: &out) { planBook.due.remove(key) }
+        // What this bridge stores is of the plan as it is now (several bridges count on it).
+        if acts(for: key.lock), let revision = planBook.entries[key.plan]?.definition.revision { state.revision = revision }
         if state != before {
             planBook[key] = state
             if let change = planBook.saved(key) { out.insert(.plans([change]), at: 0) }
@@ -56,7 +58,8 @@ extension BridgeMachine {
     private mutating func step(_ key: PlanKey, _ state: inout PlanLock, now: Date, into out: inout [BridgeEffect]) -> Bool {
         guard let entry = planBook.entries[key.plan] else { return false }
         // Several bridges: the lock's owner reconciles it.
-        if let record = locks[key.lock], !acts(for: key.lock) || !claimed(record) { return false }
+        if !acts(for: key.lock) { return false }
+        if let record = locks[key.lock], !claimed(record) { return false }
         guard let record = locks[key.lock], let snapshot = record.snapshot else {
             state.set(.pending, LockError(.notFound, "the bridge has not heard from this lock yet"), now: now)
             return false

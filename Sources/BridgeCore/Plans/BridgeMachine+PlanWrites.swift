@@ -120,11 +120,16 @@ extension BridgeMachine {
 
     /// Plans being removed whose every slot is cleared are forgotten, their status topic too.
     mutating func finishRemovals(now: Date) -> [BridgeEffect] {
+        // Several bridges: the owner of shard 0 decides, once every lock's owner stored its
+        // lock cleared under the removal.
+        guard ownsShardZero else { return [] }
         var out: [BridgeEffect] = []
         for entry in planBook.entries.values where entry.definition.removing {
-            guard entry.locks.values.allSatisfy({ $0.slots.isEmpty && $0.inFlight == nil }) else { continue }
-            planBook.entries[entry.name] = nil
-            planBook.due = planBook.due.filter { $0.plan != entry.name }
+            let revision = entry.definition.revision
+            guard entry.locks.allSatisfy({ id, state in
+                state.slots.isEmpty && state.inFlight == nil && (acts(for: id) || state.revision == revision)
+            }) else { continue }
+            planBook.drop(entry.name)
             logger.notice("access plan removed", metadata: ["plan": "\(entry.name)"])
             out += [.plans([.forget(plan: entry.name)]), .publish(Publication(topic: publicTopics.planStatus(entry.name), payload: [], retain: true))]
         }
@@ -133,6 +138,8 @@ extension BridgeMachine {
 
     /// Publishes the status of every plan that changed, at most once a second each.
     mutating func planStatuses(now: Date) -> [BridgeEffect] {
+        // Several bridges: one view, from the owner of shard 0.
+        guard ownsShardZero else { return [] }
         var out: [BridgeEffect] = []
         for name in planBook.entries.keys.sorted() {
             let entry = planBook.entries[name]!

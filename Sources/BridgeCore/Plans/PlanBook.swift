@@ -19,6 +19,9 @@ struct PlanBook: Sendable {
     var due: Set<PlanKey> = []
     /// Plan writes on their way to locks, across all plans (at most `plan_parallel`).
     var writesOut = 0
+    /// Several bridges: the stored standing of other bridges' locks as last read, and the plan's
+    /// revision then, so an unchanged row is not read again.
+    var rowsSeen: [PlanKey: (bytes: [UInt8], revision: PlanRevision)] = [:]
 
     mutating func restore(_ stored: [StoredPlan], requests: [String: [UInt8]], now: Date) {
         self.requests = requests
@@ -33,6 +36,13 @@ struct PlanBook: Sendable {
             for id in entry.locks.keys { due.insert(PlanKey(plan: entry.name, lock: id)) }
             entries[entry.name] = entry
         }
+    }
+
+    /// Forgets a plan that is gone.
+    mutating func drop(_ name: String) {
+        entries[name] = nil
+        due = due.filter { $0.plan != name }
+        rowsSeen = rowsSeen.filter { $0.key.plan != name }
     }
 
     /// Every plan that has a standing on `lock`.
@@ -59,9 +69,12 @@ struct PlanBook: Sendable {
         return out
     }
 
-    /// What to store about `key` now.
+    /// What to store about `key` now, with the plan's revision it stands under.
     func saved(_ key: PlanKey) -> PlanStoreChange? {
-        self[key].map { .lock(plan: key.plan, lock: key.lock, state: BridgeMachine.bytes($0.object)) }
+        guard let state = self[key], let entry = entries[key.plan] else { return nil }
+        var o = state.object
+        o["revision"] = .object(entry.definition.revision.object)
+        return .lock(plan: key.plan, lock: key.lock, state: BridgeMachine.bytes(o))
     }
 }
 

@@ -14,6 +14,9 @@ public struct PlanDefinition: Sendable, Equatable {
     /// `plan/remove` was asked: every slot is being cleared, then the plan is forgotten.
     public var removing = false
 
+    /// Which apply (and whether its removal) a lock's saved standing was reconciled under.
+    var revision: PlanRevision { PlanRevision(appliedAt: RFC3339.format(appliedAt), removing: removing) }
+
     public init(plan: AccessPlan, authCodes: [LockID: SecretCode], appliedAt: Date, versions: [String: Int], removing: Bool = false) {
         (self.plan, self.authCodes, self.appliedAt, self.versions, self.removing) = (plan, authCodes, appliedAt, versions, removing)
     }
@@ -43,6 +46,24 @@ public struct PlanDefinition: Sendable, Equatable {
         versions = [:]
         for (grant, version) in o["versions"]?.objectValue ?? [:] { versions[grant] = version.intValue.map(Int.init) ?? 1 }
         removing = o["removing"]?.boolValue ?? false
+    }
+}
+
+/// One apply of a plan, or its removal: several bridges (spec 8) each store their own locks'
+/// standing with the revision they reconciled under, so the owner of shard 0 counts a standing
+/// only once its lock's owner has caught up with the plan as it is now.
+struct PlanRevision: Sendable, Equatable {
+    /// `applied_at` as stored (milliseconds), so it compares equal across bridges.
+    var appliedAt: String
+    var removing: Bool
+
+    var object: JSONObject { ["applied_at": .string(appliedAt), "removing": .bool(removing)] }
+
+    init(appliedAt: String, removing: Bool) { (self.appliedAt, self.removing) = (appliedAt, removing) }
+
+    init?(object o: JSONObject?) {
+        guard let o, let at = o["applied_at"]?.stringValue else { return nil }
+        (appliedAt, removing) = (at, o["removing"]?.boolValue ?? false)
     }
 }
 
@@ -93,6 +114,8 @@ struct PlanLock: Sendable, Equatable {
     var stuck = false
     /// Drift already reported, by grant, so each change is reported once.
     var driftReported: Set<String> = []
+    /// The plan's revision this standing was saved under (read back from the store).
+    var revision: PlanRevision?
 
     init(at: Date) { self.at = at }
 }
@@ -139,6 +162,7 @@ extension PlanLock {
         occupied = Set((o["occupied"]?.arrayValue ?? []).compactMap { $0.intValue.map(Int.init) })
         stuck = o["stuck"]?.boolValue ?? false
         driftReported = Set((o["drift_reported"]?.arrayValue ?? []).compactMap(\.stringValue))
+        revision = PlanRevision(object: o["revision"]?.objectValue)
         if let w = o["in_flight"]?.objectValue, let requestID = w["request_id"]?.stringValue, let grant = w["grant"]?.stringValue,
             let slot = w["slot"]?.intValue, let kind = w["kind"]?.stringValue.flatMap(PlanWrite.Kind.init(rawValue:)),
             let sentAt = w["sent_at"]?.stringValue.flatMap(RFC3339.parse)
