@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
@@ -81,7 +82,9 @@ let package = Package(
         // The store on PostgreSQL, for several bridges on one database (spec 8).
         .target(
             name: "PostgresStore",
-            dependencies: ["AuditLog", log, lifecycle, .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "AuditLog", log, lifecycle, .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["MQTT", "Locking", log], swiftSettings: strict),
         // The run skeleton both long-running executables share (logging, exit code 2, signals).

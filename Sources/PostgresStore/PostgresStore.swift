@@ -11,18 +11,21 @@ public import ServiceLifecycle
 public final class PostgresStore: BridgeStore {
     let client: PostgresClient
     let logger: Logger
+    let target: PostgresTarget
+    let password: String?
 
     /// - Parameters:
-    ///   - url: `postgres://user@host:port/database`; a password in it is refused (it would show in
-    ///     process lists and logs), pass `password` instead.
+    ///   - url: `postgres://user@host:port/database`, optionally `?sslmode=…&sslrootcert=…` as for
+    ///     libpq (``PostgresTarget``); a password in it is refused (it would show in process lists
+    ///     and logs), pass `password` instead.
     public init(url: String, password: String?, logger: Logger) throws(PostgresStoreError) {
         let target = try PostgresTarget(url: url)
         var configuration = PostgresClient.Configuration(
-            host: target.host, port: target.port, username: target.user, password: password, database: target.database, tls: .disable)
+            host: target.host, port: target.port, username: target.user, password: password, database: target.database, tls: target.clientTLS)
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.maximumConnections = 8
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.logger = logger
+        (self.logger, self.target, self.password) = (logger, target, password)
     }
 
     /// Runs the connection pool until the task is cancelled (tests).
@@ -53,10 +56,34 @@ public final class PostgresStore: BridgeStore {
     }
 
     /// Refuses a server in recovery (a standby): a bridge must never take shards from one (spec 8).
+    /// It runs on a connection of its own, within 10 s, so a server that cannot be reached, a
+    /// refused password or a certificate that does not verify is an error at once, with its cause
+    /// (the pool would only wait and try again).
     public func requirePrimary() async throws {
-        for try await recovering in try await client.query("SELECT pg_is_in_recovery()", logger: logger).decode(Bool.self) where recovering {
-            throw PostgresStoreError("the PostgreSQL server is in recovery (a standby); point cluster.postgres at the primary")
+        let (target, password, logger) = (self.target, self.password, self.logger)
+        let recovering = try await Abandonable.within(10) {
+            let connection: PostgresConnection
+            do {
+                connection = try await PostgresConnection.connect(configuration: try target.connection(password: password), id: 0, logger: logger)
+            } catch {
+                throw PostgresStoreError("cannot connect to PostgreSQL at \(target.host):\(target.port): \(Self.reason(error))")
+            }
+            defer { Task { try? await connection.close() } }
+            var recovering = false
+            for try await value in try await connection.query("SELECT pg_is_in_recovery()", logger: logger).decode(Bool.self) { recovering = value }
+            return recovering
         }
+        if recovering { throw PostgresStoreError("the PostgreSQL server is in recovery (a standby); point cluster.postgres at the primary") }
+    }
+
+    /// What went wrong connecting, in a line: the server's message, or the TLS or socket error.
+    static func reason(_ error: any Error) -> String {
+        if let psql = error as? PSQLError {
+            if let message = psql.serverInfo?[.message] { return message }
+            if let underlying = psql.underlying { return "\(psql.code): \(underlying)" }
+            return "\(psql.code)"
+        }
+        return "\(error)"
     }
 
     /// A batch that PostgreSQL does not take within this long fails (the executor logs it and
@@ -208,24 +235,3 @@ public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
-/// `postgres://user@host:port/database`, read.
-struct PostgresTarget {
-    var user: String
-    var host: String
-    var port: Int
-    var database: String
-
-    init(url: String) throws(PostgresStoreError) {
-        guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? "") else {
-            throw PostgresStoreError("cluster.postgres must be a postgres://user@host:port/database URL")
-        }
-        guard parts.password == nil else {
-            throw PostgresStoreError("cluster.postgres must not hold the password; use a password file or LOCKBRIDGE_POSTGRES_PASSWORD")
-        }
-        guard let user = parts.user, !user.isEmpty, let host = parts.host, !host.isEmpty else {
-            throw PostgresStoreError("cluster.postgres needs a user and a host: postgres://user@host:port/database")
-        }
-        let database = String(parts.path.drop { $0 == "/" })
-        (self.user, self.host, self.port, self.database) = (user, host, parts.port ?? 5432, database.isEmpty ? user : database)
-    }
-}

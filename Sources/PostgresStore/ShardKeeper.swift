@@ -150,8 +150,7 @@ public final class ShardKeeper: Sendable {
     /// The dedicated connection: named for the instance (the others see it in
     /// `pg_stat_activity`), with the server's keepalives and user timeout below `takeover_s`.
     private func connect() async throws -> PostgresConnection {
-        var configuration = PostgresConnection.Configuration(
-            host: target.host, port: target.port, username: target.user, password: password, database: target.database, tls: .disable)
+        var configuration = try target.connection(password: password)
         let half = max(1, Int(takeover / 2))
         configuration.options.additionalStartupParameters = [
             ("application_name", Self.applicationPrefix + instance), ("tcp_keepalives_idle", "1"), ("tcp_keepalives_interval", "1"),

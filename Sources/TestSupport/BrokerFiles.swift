@@ -38,7 +38,7 @@ enum BrokerFiles {
             lines.append("acl_file \(directory.path)/acl")
         }
         if options.tls {
-            try makeTLSMaterial(in: directory)
+            try TLSMaterial.make(in: directory)
             lines += [
                 "cafile \(directory.path)/ca.crt",
                 "certfile \(directory.path)/server.crt",
@@ -55,27 +55,6 @@ enum BrokerFiles {
         for (user, password) in users.sorted(by: { $0.key < $1.key }) {
             try run("/usr/bin/mosquitto_passwd", ["-b", file.path, user, password])
         }
-    }
-
-    /// A CA, a server certificate for 127.0.0.1 signed by it, and an unrelated CA for
-    /// wrong-CA tests. EC keys keep this fast.
-    private static func makeTLSMaterial(in directory: URL) throws {
-        let d = directory.path
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        for ca in ["ca", "other-ca"] {
-            try run("/usr/bin/openssl", ["req", "-x509"] + ec + [
-                "-keyout", "\(d)/\(ca).key", "-out", "\(d)/\(ca).crt", "-days", "2", "-subj", "/CN=lockbridge-test-\(ca)",
-            ])
-        }
-        try run("/usr/bin/openssl", ["req"] + ec + [
-            "-keyout", "\(d)/server.key", "-out", "\(d)/server.csr", "-subj", "/CN=127.0.0.1",
-        ])
-        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(
-            toFile: "\(d)/san.ext", atomically: true, encoding: .utf8)
-        try run("/usr/bin/openssl", [
-            "x509", "-req", "-in", "\(d)/server.csr", "-CA", "\(d)/ca.crt", "-CAkey", "\(d)/ca.key",
-            "-CAcreateserial", "-out", "\(d)/server.crt", "-days", "2", "-extfile", "\(d)/san.ext",
-        ])
     }
 
     static func run(_ tool: String, _ arguments: [String]) throws {

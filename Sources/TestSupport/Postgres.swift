@@ -16,19 +16,25 @@ public final class Postgres: Sendable {
     public static let user = "lockbridge"
     public static let database = "postgres"
     private let runner = SharedBox<Spawned?>(nil)
+    /// Whether it offers TLS (``TLSMaterial``, in ``tlsDirectory``).
+    public let tls: Bool
+    /// `ca.crt` (the CA that signed the server's certificate) and `other-ca.crt`, with `tls`.
+    public var tlsDirectory: URL { directory.appendingPathComponent("tls") }
 
     /// `postgres://lockbridge@127.0.0.1:<port>/postgres`.
     public var url: String { "postgres://\(Self.user)@127.0.0.1:\(port)/\(Self.database)" }
     var data: URL { directory.appendingPathComponent("data") }
     var log: String { (try? String(contentsOf: directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? "" }
 
-    /// Makes a new cluster and starts it; waits until it accepts connections.
-    public static func start() async throws -> Postgres {
+    /// Makes a new cluster and starts it; waits until it accepts connections. With `tls` it also
+    /// offers TLS (`ssl=on`), with a certificate for 127.0.0.1 signed by `tlsDirectory/ca.crt`.
+    public static func start(tls: Bool = false) async throws -> Postgres {
         var lastError: (any Error)?
         for _ in 0..<3 {
-            let server = try Postgres(port: Sockets.freePort())
+            let server = try Postgres(port: Sockets.freePort(), tls: tls)
             do {
                 try server.initialise()
+                if tls { try server.makeTLSFiles() }
                 try await server.launch()
                 return server
             } catch {
@@ -39,8 +45,9 @@ public final class Postgres: Sendable {
         throw lastError ?? FixtureError("could not start PostgreSQL")
     }
 
-    private init(port: Int) throws {
+    private init(port: Int, tls: Bool) throws {
         self.port = port
+        self.tls = tls
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("lockbridge-pg-\(port)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         guard let account = getpwnam("postgres") else { throw FixtureError("no postgres system user: install the postgresql package (make deps)") }
@@ -76,13 +83,27 @@ public final class Postgres: Sendable {
         }
     }
 
+    /// The server reads its key as `postgres`, and refuses one that others may read.
+    private func makeTLSFiles() throws {
+        try FileManager.default.createDirectory(at: tlsDirectory, withIntermediateDirectories: true)
+        try TLSMaterial.make(in: tlsDirectory)
+        guard let account = getpwnam("postgres") else { throw FixtureError("no postgres system user") }
+        for name in ["", "/server.crt", "/server.key"] {
+            guard chown(tlsDirectory.path + name, account.pointee.pw_uid, account.pointee.pw_gid) == 0 else {
+                throw FixtureError("cannot give the TLS files to the postgres user")
+            }
+        }
+        chmod(tlsDirectory.path + "/server.key", 0o600)
+    }
+
     private func launch() async throws {
+        var settings = ["listen_addresses=127.0.0.1", "fsync=off", "max_connections=200"]
+        if tls { settings += ["ssl=on", "ssl_cert_file=\(tlsDirectory.path)/server.crt", "ssl_key_file=\(tlsDirectory.path)/server.key"] }
         let server = try Spawned(
             "/usr/sbin/runuser",
-            [
-                "-u", "postgres", "--", "\(Self.binaries)/postgres", "-D", data.path, "-p", "\(port)", "-k", directory.path,
-                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200",
-            ], outputFile: directory.appendingPathComponent("server.log").path)
+            ["-u", "postgres", "--", "\(Self.binaries)/postgres", "-D", data.path, "-p", "\(port)", "-k", directory.path]
+                + settings.flatMap { ["-c", $0] },
+            outputFile: directory.appendingPathComponent("server.log").path)
         runner.withLock { $0 = server }
         let deadline = ContinuousClock.now + .seconds(30)
         while !Sockets.accepts(port: port) || postmasterPID == nil {
@@ -93,6 +114,20 @@ public final class Postgres: Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))  // poll until the deadline
         }
+    }
+
+    /// Runs `sql` with `psql` over the server's Unix socket (no TLS) and returns its unaligned
+    /// output: how tests look at the server's side of a session (`pg_stat_ssl`).
+    public func psql(_ sql: String) throws -> String {
+        let out = directory.appendingPathComponent("psql-\(UUID().uuidString.prefix(8)).out")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let code = try Spawned(
+            "\(Self.binaries)/psql", ["-h", directory.path, "-p", "\(port)", "-U", Self.user, "-d", Self.database, "-At", "-c", sql],
+            outputFile: out.path
+        ).waitForExit()
+        let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        guard code == 0 else { throw FixtureError("psql failed (exit \(code)): \(text)") }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The server's own PID, from its `postmaster.pid`, while it runs.
