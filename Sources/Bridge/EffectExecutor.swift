@@ -216,140 +216,12 @@ struct EffectExecutor {
         }
     }
 
-    /// A takeover (spec 8): the shards' request memory and bridge seqs go to the machine, and
-    /// the records of the shards that no one confirmed go out again, in order, marked delayed.
-    private func loadShards(_ shards: Set<Int>) async {
-        do {
-            let since = clock().addingTimeInterval(-configuration.requestRetention)
-            let results = try await store.rememberedResults(since: since).compactMap { r -> RememberedResult? in
-                guard let id = LockID(r.lock), shards.contains(Shards.shard(id)) else { return nil }
-                return RememberedResult(lock: id, requestID: r.requestID, result: r.result, at: r.at, final: r.final)
-            }
-            var sequences: [LockID: Int64] = [:]
-            for (lock, seq) in try await store.bridgeSequences() {
-                if let id = LockID(lock), shards.contains(Shards.shard(id)) { sequences[id] = seq }
-            }
-            var last: [LockID: (epoch: Int64, seq: Int64)] = [:]
-            for (lock, position) in try await store.lastSequences() {
-                if let id = LockID(lock), shards.contains(Shards.shard(id)) { last[id] = position }
-            }
-            inputs.add(.shardData(ShardData(shards: shards, results: results, bridgeSequences: sequences, sequences: last)))
-            let pending = try await store.undelivered(limit: 1_000_000).filter { !inFlight.contains($0.id) && Self.inShards($0.lock, shards) }
-            if !pending.isEmpty { logger.info("publishing the taken shards' unconfirmed events", metadata: [LogKey.count: "\(pending.count)"]) }
-            for record in pending { await send(Publication(topic: record.topic, payload: EventPayload.markedDelayed(record.payload)), auditID: record.id) }
-        } catch {
-            logger.info("cannot read the taken shards from the store", metadata: [LogKey.error: "\(error)"])
-        }
-    }
-
-    /// Several bridges: the plans back from the store, opened with the plan key, and the removed
-    /// locks. A plan this bridge cannot open (another plan key) is left out, and said once.
-    private func readShared() async {
-        do {
-            var plans: [StoredPlan] = []
-            for row in try await store.plans() {
-                do {
-                    plans.append(StoredPlan(definition: try vault.open(row.sealed, name: row.name), locks: row.locks))
-                } catch {
-                    if unreadablePlans.first(row.name) {
-                        logger.error("cannot open a stored access plan: is plan_key_file the same on every bridge?", metadata: ["plan": "\(row.name)", LogKey.error: "\(error.message)"])
-                    }
-                }
-            }
-            inputs.add(.sharedRead(SharedState(plans: plans, removed: try await store.removedLocks())))
-        } catch {
-            // Said by the shard keeper already when the database is gone; tried again in a second.
-            logger.debug("cannot read the plans and removed locks from the store", metadata: [LogKey.error: "\(error)"])
-        }
-    }
-
-    static func inShards(_ lock: String, _ shards: Set<Int>) -> Bool { LockID(lock).map { shards.contains(Shards.shard($0)) } ?? false }
-
-    private func respond(_ route: ResponseRoute, _ data: () async throws -> JSONValue) async -> [Publication] {
-        let response: BridgeResponse
-        do {
-            response = BridgeResponse(data: try await data(), transaction: route.transaction)
-        } catch {
-            response = BridgeResponse(error: BridgeRequestError(code: "internal_error", message: "\(error)"), transaction: route.transaction)
-        }
-        return BridgeMachine.respond(route, response, PublicTopics(base: configuration.baseTopic)).compactMap {
-            if case .publish(let p) = $0 { return p }
-            return nil
-        }
-    }
-
-    private func healthReport(_ health: HealthAnswer) async throws -> JSONValue {
-        let counts = try await store.counts()
-        let mqtt = client.statistics
-        let queue = inputs.statistics
-        let c = health.counters
-        func int(_ value: Int) -> JSONValue { .int(Int64(value)) }
-        return .object([
-            "broker": .object([
-                "connected": .bool(client.isConnected), "received": int(mqtt.received), "published": int(mqtt.published), "dropped": int(mqtt.dropped),
-                "reconnects": int(max(0, mqtt.connects - 1)),
-            ]),
-            "locks": .object(["known": int(health.knownLocks), "online": int(health.onlineLocks)]),
-            "queues": .object([
-                "outbox_undelivered": int(counts.undelivered), "commands_in_flight": int(health.commandsInFlight),
-                "input_depth": int(queue.depth), "input_high_water": int(queue.highWater), "input_full_waits": int(queue.fullWaits),
-                "input_overflows": int(queue.overflows),
-            ]),
-            "audit": .object(["records": int(counts.records), "remembered_requests": int(counts.requests)]),
-            "counters": .object([
-                "commands": int(c.commands), "rejected_commands": int(c.rejectedCommands), "invalid_lock_ids": int(c.invalidLockIDs),
-                "bad_device_messages": int(c.badDeviceMessages), "duplicate_events": int(c.duplicateEvents), "sequence_gaps": int(c.sequenceGaps),
-                "timeouts": int(c.timeouts),
-                "probes": int(c.probes), "probe_timeouts": int(c.probeTimeouts),
-            ]),
-            "started_at": .time(health.startedAt),
-        ])
-    }
-
-    private func history(_ query: HistoryQuery) async throws -> JSONValue {
-        .array(try await store.history(lock: query.lock, since: query.since, limit: query.limit).compactMap { record in
-            guard var event = try? JSON.parseObject(record.payload) else { return nil }
-            event["category"] = .string(record.category)
-            return .object(event)
-        })
-    }
-
     private func prune(_ now: Date) async {
         do {
             let removed = try await store.prune(now: now, retention: configuration.auditRetentionDays * 86_400, requestRetention: configuration.requestRetention)
             if removed > 0 { logger.debug("pruned the audit log", metadata: [LogKey.count: "\(removed)"]) }
         } catch {
             logger.info("cannot prune the audit log", metadata: [LogKey.error: "\(error)"])
-        }
-    }
-}
-
-/// Outbox ids on their way to the broker (sent, not yet confirmed in SQLite).
-final class InFlight: Sendable {
-    private let ids = Locked(Set<Int64>())
-    func insert(_ id: Int64) { ids.withLock { _ = $0.insert(id) } }
-    func remove(_ done: [Int64]) { ids.withLock { $0.subtract(done) } }
-    func contains(_ id: Int64) -> Bool { ids.withLock { $0.contains(id) } }
-    var count: Int { ids.withLock { $0.count } }
-}
-
-/// Outbox ids whose PUBACK arrived, not yet marked delivered: added on the loop thread, taken by
-/// the executor, which writes them in its next transaction instead of one of their own.
-final class Acknowledged: Sendable {
-    private let ids = Locked([Int64]())
-
-    /// Adds one; true when it is the first since the last `take` (the executor needs waking).
-    func add(_ id: Int64) -> Bool {
-        ids.withLock {
-            $0.append(id)
-            return $0.count == 1
-        }
-    }
-
-    func take() -> [Int64] {
-        ids.withLock { ids in
-            defer { ids.removeAll(keepingCapacity: true) }
-            return ids
         }
     }
 }
@@ -362,12 +234,4 @@ extension BridgeEffect {
         case .remember, .readmit, .forget, .save, .prune, .publishPaced, .plans, .retakeShard, .loadShards, .readShared: false
         }
     }
-}
-
-/// Names already reported, so a condition that lasts is logged once.
-final class SaidOnce: Sendable {
-    private let names = Locked(Set<String>())
-
-    /// True the first time `name` comes.
-    func first(_ name: String) -> Bool { names.withLock { $0.insert(name).inserted } }
 }
