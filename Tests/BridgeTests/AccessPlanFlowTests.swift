@@ -108,8 +108,17 @@ import TestSupport
         let atKill = Self.json(plans.messages.last!).flatMap(Self.summary)?["in_sync"] ?? 0
         #expect(atKill < 16, "the kill came after the end")
         try await h.startBridge()
-        _ = try await h.explained {
-            try await plans.next(within: 90, "all 16 in sync after the restart") { Self.json($0).flatMap(Self.summary)?["in_sync"] == 16 }
+        do {
+            _ = try await h.explained {
+                try await plans.next(within: 90, "all 16 in sync after the restart") { Self.json($0).flatMap(Self.summary)?["in_sync"] == 16 }
+            }
+        } catch {
+            // Which locks were not, as the last status said.
+            let last = plans.messages.last.flatMap(Self.json)
+            let behind = ids.filter { id in last.flatMap { Self.lockStatus($0, id) } != "in_sync" }
+            let statuses = behind.map { id in "\(id)=\(last.flatMap { Self.lockStatus($0, id) } ?? "?")" }
+            Issue.record("not in sync: \(statuses)")
+            throw error
         }
         // The store holds the plan only sealed: no file of the data directory has a code in it,
         // and the key is outside the database, readable by its owner only.
