@@ -59,12 +59,16 @@ public final class Broker: Sendable {
     }
 
     private func launch() async throws {
+        let logged = log.utf8.count
         let mosquitto = try Spawned(
             "/usr/sbin/mosquitto", ["-c", directory.appendingPathComponent("mosquitto.conf").path],
             outputFile: directory.appendingPathComponent("stderr.log").path)
         process.withLock { $0 = mosquitto }
         let deadline = ContinuousClock.now + .seconds(10)
-        while !Sockets.accepts(port: port) {
+        // Ready once this mosquitto says it runs: a port that accepts may be another broker's
+        // that took the same free port first (ours then fails to bind and exits; seen once as
+        // "Not authorized" in BrokerACLTests, from the other broker's password file).
+        while !Sockets.accepts(port: port) || !ServerLog.says(log, " running", after: logged) {
             guard mosquitto.isRunning else {
                 throw FixtureError("mosquitto on port \(port) exited at start: \(log)")
             }

@@ -97,6 +97,7 @@ public final class Postgres: Sendable {
     }
 
     private func launch() async throws {
+        let logged = log.utf8.count
         var settings = ["listen_addresses=127.0.0.1", "fsync=off", "max_connections=200"]
         if tls { settings += ["ssl=on", "ssl_cert_file=\(tlsDirectory.path)/server.crt", "ssl_key_file=\(tlsDirectory.path)/server.key"] }
         let server = try Spawned(
@@ -106,7 +107,8 @@ public final class Postgres: Sendable {
             outputFile: directory.appendingPathComponent("server.log").path)
         runner.withLock { $0 = server }
         let deadline = ContinuousClock.now + .seconds(30)
-        while !Sockets.accepts(port: port) || postmasterPID == nil {
+        // Ours once it says so: the port may accept for another server that took it first.
+        while !Sockets.accepts(port: port) || postmasterPID == nil || !ServerLog.says(log, "ready to accept connections", after: logged) {
             guard server.isRunning else { throw FixtureError("PostgreSQL on port \(port) exited at start: \(log)") }
             guard ContinuousClock.now < deadline else {
                 try await stop()
