@@ -75,8 +75,10 @@ import TestSupport
         _ = try await c.h.bridge?.waitForExit(within: 10)
         let (served, took) = try await Self.unlockAll(c, ids, results, tag: "u", within: ClusterHarness.takeover + 10)
         #expect(served.count == ids.count, "\(ids.count - served.count) locks not served again")
-        // takeover_s, and 2 s for 200 locks' claims and answers (stretched under a sanitizer).
-        #expect(took < .seconds(ClusterHarness.takeover + TestTime.scaled(2)), "served again after \(took)")
+        // takeover_s, and 2 s for 200 locks' claims and answers; under a sanitizer 15 s (CI's
+        // TSan runs needed 2.4 and 6.9 s of it).
+        let slack = TestTime.scale > 1 ? TestTime.scaled(5) : 2
+        #expect(took < .seconds(ClusterHarness.takeover + slack), "served again after \(took)")
         _ = try await c.shares(["b"], "b with every shard") { $0["b"] == 64 }
         load.stop()
 
