@@ -51,12 +51,13 @@ final class BridgeHarness: @unchecked Sendable {
         everything = try await MessageCollector(client, "\(base)/#")
     }
 
-    func startEmulator() async throws {
+    /// Starts the emulator with the harness's arguments, or with `arguments` in their place.
+    func startEmulator(_ arguments: [String]? = nil) async throws {
         emulator = try ChildProcess("lock-emulator", [
             "--broker", broker.url, "--state-dir", directory.appendingPathComponent("emulator").path, "--enable-sim",
             "--device-key-file", keyFile, "--topic-prefix", prefix, "--tick-interval", "0.05",
             "--heartbeat-interval", "0.5", "--hash-iterations", "64", "--instance", "emu-test",
-        ] + locks.flatMap { ["--lock", $0] } + emulatorArguments)
+        ] + locks.flatMap { ["--lock", $0] } + (arguments ?? emulatorArguments))
     }
 
     func startBridge(_ more: [String] = []) async throws {
