@@ -41,6 +41,23 @@ import Testing
         return all
     }
 
+    /// The plan as the store holds it after the writes in `effects` (its last definition, each
+    /// lock's last standing): what a restarted bridge reads.
+    static func storedPlan(_ effects: [BridgeEffect]) -> StoredPlan {
+        var planLocks: [String: [UInt8]] = [:]
+        var definition: PlanDefinition?
+        for case .plans(let changes) in effects {
+            for change in changes {
+                switch change {
+                case .definition(let d): definition = d
+                case .lock(_, let id, let state): planLocks[id.rawValue] = state
+                default: break
+                }
+            }
+        }
+        return StoredPlan(definition: definition!, locks: planLocks)
+    }
+
     /// Heartbeats, so waiting longer than `offline_after` does not take the locks offline.
     static func alive(_ h: inout CoreHarness, _ ids: [String]) {
         for id in ids { h.handle(.deviceHeartbeat(LockID(id)!)) }
@@ -178,18 +195,7 @@ import Testing
         var lock = first.locks["arrived"]!
         for command in first.deviceCommands(toArrived, "arrived") { _ = lock.handle(command.input, now: first.now) }
         var stored = StoredState()
-        var planLocks: [String: [UInt8]] = [:]
-        var definition: PlanDefinition?
-        for case .plans(let changes) in out {
-            for change in changes {
-                switch change {
-                case .definition(let d): definition = d
-                case .lock(_, let id, let state): planLocks[id.rawValue] = state
-                default: break
-                }
-            }
-        }
-        stored.plans = [StoredPlan(definition: definition!, locks: planLocks)]
+        stored.plans = [Self.storedPlan(out)]
         var second = CoreHarness({ $0.planParallel = 2 }, stored: stored)
         second.now = first.now.addingTimeInterval(2)
         second.locks = ["arrived": lock, "lost": first.locks["lost"]!]
@@ -221,18 +227,7 @@ import Testing
         #expect(lock.seq > before)
         var stored = StoredState()
         stored.sequences = ["ahead": (epoch: Int64(lock.epoch), seq: Int64(before))]
-        var planLocks: [String: [UInt8]] = [:]
-        var definition: PlanDefinition?
-        for case .plans(let changes) in out {
-            for change in changes {
-                switch change {
-                case .definition(let d): definition = d
-                case .lock(_, let id, let state): planLocks[id.rawValue] = state
-                default: break
-                }
-            }
-        }
-        stored.plans = [StoredPlan(definition: definition!, locks: planLocks)]
+        stored.plans = [Self.storedPlan(out)]
         var second = CoreHarness(stored: stored)
         second.now = first.now.addingTimeInterval(2)
         second.locks = ["ahead": lock]

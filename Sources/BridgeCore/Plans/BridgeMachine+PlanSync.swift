@@ -14,11 +14,8 @@ extension BridgeMachine {
         guard cluster != nil else { return [] }
         for plan in stored {
             let name = plan.definition.plan.name
-            if let held = planBook.entries[name]?.definition, !Self.isNewer(plan.definition, than: held) {
-                // Ours is as new (or newer, not written yet when the store was read).
-            } else {
-                adopt(plan.definition, now: now)
-            }
+            // Ours may be as new, or newer (not yet written when the store was read).
+            if planBook.entries[name].map({ Self.isNewer(plan.definition, than: $0.definition) }) ?? true { adopt(plan.definition, now: now) }
             followOthers(name, plan.locks, now: now)
         }
         // Gone from the store: a removal the owner of shard 0 finished.
