@@ -52,16 +52,49 @@ struct ChaosAudit {
         return missing
     }
 
-    func compare(events: [MQTTMessage], requestIDs: [String], into report: inout ChaosReport) async throws {
-        let received = events.compactMap { message -> (lock: String, event: JSONObject)? in
+    /// Waits (at most `limit`) until the subscriber holds every lock event the audit log holds:
+    /// the broker owes a persistent QoS 1 session all of them, but a starved test process (under
+    /// a sanitizer) may take its time reconnecting or reading.
+    func subscriberCatchesUp(_ events: MessageCollector, within limit: Duration, log: (String) -> Void) async throws {
+        let end = ContinuousClock.now + limit
+        var logged = 0
+        repeat {
+            let received = Self.lockSeqs(Self.parsed(events.messages))
+            var behind = 0
+            for lock in stack.locks {
+                behind += try await history(lock).lockSeqs.subtracting(received[lock] ?? []).count
+            }
+            if behind == 0 { return }
+            if behind != logged { log("the subscriber is \(behind) audited events behind; waiting") }
+            logged = behind
+            try await Task.sleep(for: .milliseconds(500))  // poll until caught up or the limit
+        } while ContinuousClock.now < end
+    }
+
+    private static func parsed(_ events: [MQTTMessage]) -> [(lock: String, event: JSONObject)] {
+        events.compactMap { message -> (lock: String, event: JSONObject)? in
             let parts = message.topic.split(separator: "/")
             guard parts.count >= 4, let o = try? JSON.parseObject(message.payload) else { return nil }
             return (String(parts[parts.count - 3]), o)
         }
+    }
+
+    /// The seqs of the locks' own events (not the bridge's) among `received`, per lock.
+    private static func lockSeqs(_ received: [(lock: String, event: JSONObject)]) -> [String: Set<Int64>] {
+        var seqs: [String: Set<Int64>] = [:]
+        for (lock, event) in received where event["source"] == nil {
+            if let seq = event["seq"]?.intValue { seqs[lock, default: []].insert(seq) }
+        }
+        return seqs
+    }
+
+    func compare(events: [MQTTMessage], requestIDs: [String], into report: inout ChaosReport) async throws {
+        let received = Self.parsed(events)
+        let receivedSeqs = Self.lockSeqs(received)
         var actuations: [String: Int] = [:]
         for lock in stack.locks {
             let audit = try await history(lock)
-            let atSubscriber = Set(received.filter { $0.lock == lock && $0.event["source"] == nil }.compactMap { $0.event["seq"]?.intValue })
+            let atSubscriber = receivedSeqs[lock] ?? []
             let truth = try await groundTruth(lock, seen: audit.lockSeqs.union(atSubscriber))
             report.lockEvents += truth.expected.count
             report.skippedByDesign += truth.skipped

@@ -74,10 +74,14 @@ public struct ChaosRun: Sendable {
         if !(stack.bridge?.isRunning ?? false) { try stack.startBridge() }
         let audit = try await ChaosAudit(stack: stack, client: driver)
         // The locks coming back after the last fault still make events (the bridge clears its
-        // `lock_offline` faults, held events arrive): settle, let the subscriber go quiet, and
-        // settle again, so the counts are taken once nothing is moving any more.
+        // `lock_offline` faults, held events arrive): settle, let the subscriber catch up with the
+        // audit log and go quiet, and settle again, so the counts are taken once nothing is moving
+        // any more. An event the broker never delivers still shows: the wait has a limit.
         for _ in 0..<2 {
             try await audit.settle(log: log)
+            if !schedule.brokerMayLose {  // (a SIGKILLed broker may lose some for good)
+                try await audit.subscriberCatchesUp(events, within: .seconds(TestTime.scaled(30)), log: log)
+            }
             // The broker may still be delivering its backlog to the subscriber: wait until nothing
             // has arrived for 2 s (at most 30 s), so what is missing then is missing.
             try await Self.quiet(events, for: .seconds(2), within: .seconds(30))

@@ -25,7 +25,8 @@ struct EmulatorCore {
     private(set) var refusedCommands = 0
     /// Commands and resend requests from an older owner than the one a lock holds (spec 8).
     private(set) var staleOwnerDrops = 0
-    /// Locks to save before anything they said goes out: a `one_time` code was used up.
+    /// Locks to save before anything they said goes out: a `one_time` code was used up, or the
+    /// wrong-code counter or lockout moved.
     private(set) var urgent: Set<LockID> = []
     let started = Date()
 
@@ -186,10 +187,12 @@ struct EmulatorCore {
         let wasReachable = entry.reachable
         let percentBefore = entry.lock.battery.reportedPercent
         let now = entry.time(lockTime)
+        let lockoutBefore = entry.lock.lockout
         let outputs = entry.lock.handle(input, now: now)
-        if outputs.contains(where: { if case .event(let e) = $0, case .credential(let c) = e.body { c.eventType == .codeUsedUp } else { false } }) {
-            urgent.insert(id)
-        }
+        // On disk before anyone hears of it: a used-up one-time code, and the wrong-code counter
+        // and lockout (pulling the battery must not buy a burglar more guesses).
+        let usedUp = outputs.contains { if case .event(let e) = $0, case .credential(let c) = e.body { c.eventType == .codeUsedUp } else { false } }
+        if usedUp || entry.lock.lockout != lockoutBefore { urgent.insert(id) }
         // A window that opened or closed changes `access` and `usable_now` with nothing else happening.
         let usable = entry.lock.credentials.dependsOnTime ? entry.lock.credentials.usability(at: entry.lock.time(now)) : nil
         let windowsMoved = usable != nil && usable != entry.lastUsable

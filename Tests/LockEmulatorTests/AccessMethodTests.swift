@@ -52,6 +52,30 @@ import Testing
         try await h.stop()
     }
 
+    /// The wrong-code count and a running lockout are on disk before the lock says anything about
+    /// them: a `kill -9` (pulling the battery) right after a wrong code buys no extra guesses.
+    @Test func aKill9KeepsTheWrongCodeCountAndTheLockout() async throws {
+        let h = try await EmulatorHarness.start(["cellar"])
+        _ = try await h.command("cellar", .setCode(slot: 1, name: "Anna", hash: h.sealed("cellar", "583920")))
+        for _ in 0..<4 { try await h.sim("cellar", #"{"action":"keypad","code":"000111"}"#) }
+        try await crash(h)
+        // The fifth wrong code, the first after the crash, starts the lockout.
+        try await h.sim("cellar", #"{"action":"keypad","code":"000111"}"#)
+        _ = try await h.event("cellar", "wrong_code_limit after a crash") {
+            $0["fault"]?.stringValue == "wrong_code_limit" && $0["event_type"]?.stringValue == "fault_raised"
+        }
+        try await crash(h)
+        let refused = try await h.sim("cellar", #"{"action":"keypad","code":"583920"}"#)
+        #expect(refused["access"]?.objectValue?["reason"]?.stringValue == "lockout", "\(refused)")
+        try await h.stop()
+    }
+
+    private func crash(_ h: EmulatorHarness) async throws {
+        h.emulator?.send(SIGKILL)
+        _ = try await h.emulator?.waitForExit()
+        try await h.startEmulator()
+    }
+
     @Test func phonesAndFobsAndLosingThem() async throws {
         let h = try await EmulatorHarness.start(["garage"])
         #expect(try await h.command("garage", .addPhone(id: "anna-pixel", name: "Anna"))["status"]?.stringValue == "ok")
