@@ -25,8 +25,8 @@ struct EmulatorCore {
     private(set) var refusedCommands = 0
     /// Commands and resend requests from an older owner than the one a lock holds (spec 8).
     private(set) var staleOwnerDrops = 0
-    /// Locks to save before anything they said goes out: a `one_time` code was used up, or the
-    /// wrong-code counter or lockout moved.
+    /// Locks to save before anything they said goes out: a `one_time` code was used up, the
+    /// wrong-code counter or lockout moved, or a new owner epoch was accepted.
     private(set) var urgent: Set<LockID> = []
     let started = Date()
 
@@ -61,6 +61,7 @@ struct EmulatorCore {
         } catch {
             return refuse(id, "an unreadable command (\(error.message))")
         }
+        let heldEpoch = entry.fence.epoch
         switch locks[id]!.fence.admit(epoch: command.ownerEpoch, counter: command.counter) {
         case .replay: return refuse(id, "a replayed counter")
         case .staleOwner(let held):
@@ -71,11 +72,18 @@ struct EmulatorCore {
             return staleOwner(id, command.ownerEpoch, held: held) + (entry.reachable ? ack.map { [$0] } ?? [] : [])
         case .accepted: break
         }
-        markDirty(id)
+        admitted(id, heldEpoch: heldEpoch)
         // A lock without power or Wi-Fi hears nothing; the bridge's timeout answers for it.
         guard entry.reachable else { return [] }
         // A liveness probe is only acknowledged: no snapshot unless something changed with it.
         return apply(id, command.input, lockTime: lockTime, wall: wall, snapshotOnlyIfChanged: command.command == .ping)
+    }
+
+    /// A request passed the fence. A new owner epoch is saved before the lock answers: after a
+    /// `kill -9` the lock must still refuse the owner before it (the counter may lag a second).
+    private mutating func admitted(_ id: LockID, heldEpoch: UInt64) {
+        markDirty(id)
+        if locks[id]?.fence.epoch != heldEpoch { urgent.insert(id) }
     }
 
     /// Counted and logged; the caller adds the `stale_owner` ack for a command.
@@ -97,12 +105,13 @@ struct EmulatorCore {
         guard !retained else { return refuse(id, "a retained resend request") }
         guard let mac, signer.verify(lock: id, payload: payload, mac: mac) else { return refuse(id, "a resend request with a bad or missing MAC") }
         guard let request = try? ResendRequest.parse(payload) else { return refuse(id, "an unreadable resend request") }
+        let heldEpoch = entry.fence.epoch
         switch locks[id]!.fence.admit(epoch: request.ownerEpoch, counter: request.counter) {
         case .replay: return refuse(id, "a replayed resend request")
         case .staleOwner(let held): return staleOwner(id, request.ownerEpoch, held: held)
         case .accepted: break
         }
-        markDirty(id)
+        admitted(id, heldEpoch: heldEpoch)
         guard entry.reachable else { return [] }
         let events = entry.recent.filter { Int64($0.epoch) == request.epoch && Int64($0.seq) >= request.fromSeq }
         logger.debug("resending events", metadata: ["lock.id": "\(id)", "from_seq": "\(request.fromSeq)", "count": "\(events.count)"])

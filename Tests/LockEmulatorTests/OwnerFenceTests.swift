@@ -28,12 +28,9 @@ import TestSupport
         let stale = try await h.ack(try await h.send("gate", .unlock, counter: 5000, ownerEpoch: 6))
         #expect(stale["error"]?.objectValue?["code"]?.stringValue == "stale_owner", "\(stale)")
         #expect(stale["owner_epoch"]?.intValue == 7)
-        // A factory reset by the owner, then a crash and a start: the epoch is still held.
+        // A factory reset by the owner, then at once a crash and a start: the epoch, on disk
+        // before the claim was acknowledged, is still held.
         _ = try await h.ack(try await h.send("gate", .factoryReset, counter: 101, ownerEpoch: 7))
-        try await waitUntil(10, "the emulator to save gate") {
-            let file = URL(fileURLWithPath: h.stateDirectory).appendingPathComponent("lock-gate.json")
-            return (try? String(contentsOf: file, encoding: .utf8))?.contains("\"epoch\":7") == true
-        }
         h.emulator?.send(SIGKILL)
         _ = try await h.emulator?.waitForExit()
         try await h.startEmulator()
