@@ -145,7 +145,7 @@ let package = Package(
             name: "BridgeTests",
             dependencies: ["Bridge", "BridgeCore", "LockAPI", "LockCore", "JSON", "MQTT", "TestSupport", "AuditLog", "PostgresStore", "Locking", "Chaos", "lockbridge", "lock-emulator", log, lifecycle],
             swiftSettings: strict),
-        .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "LockAPI", "LockCore", "JSON", "Locking", log], swiftSettings: strict),
+        .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "LockAPI", "LockCore", "JSON", "Locking", log, propertyBased], swiftSettings: strict),
         .testTarget(name: "LockAPITests", dependencies: ["LockAPI", "LockCore", "JSON"], swiftSettings: strict),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["AuditLog", "PostgresStore", "TestSupport", log], swiftSettings: strict),

@@ -50,8 +50,16 @@ public struct AccessPlan: Sendable, Equatable {
     /// Every lock the plan names, sorted.
     public var locks: [LockID] { Set(grants.flatMap(locks(of:))).sorted() }
 
-    /// The grants that name `lock`, in plan order.
-    public func grants(for lock: LockID) -> [Grant] { grants.filter { locks(of: $0).contains(lock) } }
+    /// Each lock's grants, in plan order, in one pass over the plan: a bridge looks a lock's
+    /// grants up on every answer and snapshot while it reconciles, so it keeps this index
+    /// instead of expanding every grant's locks each time.
+    public func grantsByLock() -> [LockID: [Grant]] {
+        var out: [LockID: [Grant]] = [:]
+        for grant in grants {
+            for id in locks(of: grant) { out[id, default: []].append(grant) }
+        }
+        return out
+    }
 
     /// The plan as JSON; the codes only when asked (the request to the bridge, the sealed copy
     /// in its store), never in an answer.

@@ -32,7 +32,7 @@ import Testing
             """).get()
         #expect(plan.enforce)
         #expect(plan.locks(of: plan.grants[0]).map(\.rawValue) == ["back-door", "front-door", "garage", "shed"])
-        #expect(plan.grants(for: LockID("front-door")!).map(\.name) == ["Cleaner", "Dog walker"])
+        #expect(plan.grantsByLock()[LockID("front-door")!]?.map(\.name) == ["Cleaner", "Dog walker"])
         #expect(plan.grants[0].rules?.type == .scheduled && plan.grants[0].rules?.schedule.first?.from == 480)
         // Written and read again, with its codes, it is the same plan; without them it has none.
         let again = try Self.read(try JSONValue.object(plan.object(withCodes: true)).serialized()).get()

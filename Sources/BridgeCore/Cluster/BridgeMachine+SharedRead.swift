@@ -38,7 +38,7 @@ extension BridgeMachine {
             dirty.remove(id)
             removed.insert(id)
             infoDue = true
-            for key in planBook.due where key.lock == id { planBook.due.remove(key) }
+            planBook.due.removeAll { $0.lock == id }
         }
         for id in removed where !stored.contains(id.rawValue) && !acts(for: id) { removed.remove(id) }
     }

@@ -110,6 +110,7 @@ extension BridgeMachine {
     func dryRun(_ plan: AccessPlan, previous: PlanEntry?) -> JSONObject {
         var lockObject: JSONObject = [:]
         let all = Set(plan.locks).union(previous?.locks.keys.map { $0 } ?? [])
+        let grantsByLock = plan.grantsByLock()
         for id in all.sorted() {
             guard let snapshot = locks[id]?.snapshot else {
                 lockObject[id.rawValue] = .object([
@@ -121,7 +122,8 @@ extension BridgeMachine {
             let held = previous?.locks[id]?.slots ?? [:]
             var taken = Set(snapshot.credentials.codes.map(\.slot)).union(planBook.claimedSlots(on: id))
             var changes: [JSONValue] = []
-            for grant in plan.grants(for: id) {
+            let grants = grantsByLock[id] ?? []
+            for grant in grants {
                 let action: String
                 let slot: Int?
                 if let s = held[grant.name] {
@@ -137,7 +139,7 @@ extension BridgeMachine {
                 if let slot { change["slot"] = .int(Int64(slot)) }
                 changes.append(.object(change))
             }
-            for (grant, s) in held.sorted(by: { $0.key < $1.key }) where !plan.grants(for: id).contains(where: { $0.name == grant }) {
+            for (grant, s) in held.sorted(by: { $0.key < $1.key }) where !grants.contains(where: { $0.name == grant }) {
                 changes.append(.object(["grant": .string(grant), "action": "clear", "slot": .int(Int64(s.slot))]))
             }
             let unchanged = changes.allSatisfy { $0.objectValue?["action"]?.stringValue == "none" }

@@ -20,9 +20,11 @@ extension BridgeMachine {
     mutating func planWork(now: Date) -> [BridgeEffect] {
         guard !planBook.due.isEmpty else { return [] }
         var out: [BridgeEffect] = []
-        for key in planBook.due.sorted() {
-            if planBook.writesOut >= configuration.planParallel { break }
+        // Reconciling removes keys and adds others, so the walk goes on from the last key seen.
+        var next = planBook.due.first(after: nil)
+        while let key = next, planBook.writesOut < configuration.planParallel {
             out += reconcile(key, now: now)
+            next = planBook.due.first(after: key)
         }
         out += finishRemovals(now: now)
         return out + planStatuses(now: now)
@@ -113,7 +115,7 @@ extension BridgeMachine {
         _ entry: PlanEntry, _ state: inout PlanLock, codes: [Int: CredentialList.Code], lock: LockID, now: Date, events: inout [BridgeEffect]
     ) -> (PlanWish?, drifting: Bool) {
         let plan = entry.definition.plan
-        let targets = entry.definition.removing ? [] : plan.grants(for: lock)
+        let targets = entry.definition.removing ? [] : entry.grantsByLock[lock] ?? []
         var wish: PlanWish?
         var drifting = false
         for (grantName, held) in state.slots.sorted(by: { $0.key < $1.key }) {

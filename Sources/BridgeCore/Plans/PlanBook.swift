@@ -16,7 +16,7 @@ struct PlanBook: Sendable {
     /// Answers to changing plan requests, by `request_id`, so a repeat is not applied twice.
     var requests: [String: [UInt8]] = [:]
     /// Locks whose standing with a plan must be looked at again (a change, an answer, a wait).
-    var due: Set<PlanKey> = []
+    var due = DueKeys()
     /// Plan writes on their way to locks, across all plans (at most `plan_parallel`).
     var writesOut = 0
     /// Several bridges: the stored standing of other bridges' locks as last read, and the plan's
@@ -41,7 +41,7 @@ struct PlanBook: Sendable {
     /// Forgets a plan that is gone.
     mutating func drop(_ name: String) {
         entries[name] = nil
-        due = due.filter { $0.plan != name }
+        due.removeAll { $0.plan == name }
         rowsSeen = rowsSeen.filter { $0.key.plan != name }
     }
 

@@ -177,11 +177,20 @@ extension PlanLock {
 
 /// A plan with where each of its locks stands.
 struct PlanEntry: Sendable {
-    var definition: PlanDefinition
+    var definition: PlanDefinition {
+        didSet { grantsByLock = definition.plan.grantsByLock() }
+    }
+    /// The plan's grants on each lock, in plan order (looked up at every step of reconciling).
+    private(set) var grantsByLock: [LockID: [AccessPlan.Grant]]
     var locks: [LockID: PlanLock] = [:]
     /// The retained status needs publishing; it goes out at most once a second.
     var statusDue = true
     var statusPublishedAt: Date?
+
+    init(definition: PlanDefinition) {
+        self.definition = definition
+        grantsByLock = definition.plan.grantsByLock()
+    }
 
     var name: String { definition.plan.name }
 
