@@ -12,10 +12,7 @@ extension EffectExecutor {
     func loadShards(_ shards: Set<Int>) async {
         do {
             let since = clock().addingTimeInterval(-configuration.requestRetention)
-            let results = try await store.rememberedResults(since: since).compactMap { r -> RememberedResult? in
-                guard let id = LockID(r.lock), shards.contains(Shards.shard(id)) else { return nil }
-                return RememberedResult(lock: id, requestID: r.requestID, result: r.result, at: r.at, final: r.final)
-            }
+            let results = try await remembered(since: since) { shards.contains(Shards.shard($0)) }
             var sequences: [LockID: Int64] = [:]
             for (lock, seq) in try await store.bridgeSequences() {
                 if let id = LockID(lock), shards.contains(Shards.shard(id)) { sequences[id] = seq }
@@ -35,7 +32,15 @@ extension EffectExecutor {
 
     /// Several bridges: the plans back from the store, opened with the plan key, and the removed
     /// locks. A plan this bridge cannot open (another plan key) is left out, and said once.
-    func readShared() async {
+    /// The request memory the store holds since `since`, of the locks `keep` accepts.
+    func remembered(since: Date, _ keep: (LockID) -> Bool) async throws -> [RememberedResult] {
+        try await store.rememberedResults(since: since).compactMap { r in
+            guard let id = LockID(r.lock), keep(id) else { return nil }
+            return RememberedResult(lock: id, requestID: r.requestID, result: r.result, at: r.at, final: r.final)
+        }
+    }
+
+    func readShared(resultsSince: Date?) async {
         do {
             var plans: [StoredPlan] = []
             for row in try await store.plans() {
@@ -47,7 +52,9 @@ extension EffectExecutor {
                     }
                 }
             }
-            inputs.add(.sharedRead(SharedState(plans: plans, removed: try await store.removedLocks())))
+            var results: [RememberedResult] = []
+            if let since = resultsSince { results = try await remembered(since: since) { _ in true } }
+            inputs.add(.sharedRead(SharedState(plans: plans, removed: try await store.removedLocks(), results: results)))
         } catch {
             // Said by the shard keeper already when the database is gone; tried again in a second.
             logger.debug("cannot read the plans and removed locks from the store", metadata: [LogKey.error: "\(error)"])

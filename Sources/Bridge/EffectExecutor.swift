@@ -98,7 +98,7 @@ struct EffectExecutor {
             case .publishPaced(let list): paced.yield(list)
             case .retakeShard(let shard, let above): keeper?.retake(shard, above: above)
             case .loadShards(let shards): await loadShards(shards)
-            case .readShared: await readShared()
+            case .readShared(let since): await readShared(resultsSince: since)
             case .remember, .save, .readmit, .forget, .plans: break
             }
         }

@@ -34,7 +34,7 @@ public enum BridgeEffect: Sendable {
     case loadShards(Set<Int>)
     /// Several bridges: read back what the others changed in the store, the plans and the removed
     /// locks (answered with ``BridgeInput/sharedRead(_:)``).
-    case readShared
+    case readShared(resultsSince: Date?)
     /// Publish these a chunk at a time, beside the normal flow (discovery configs, and everything
     /// again after Home Assistant restarted).
     case publishPaced([PacedPublication])

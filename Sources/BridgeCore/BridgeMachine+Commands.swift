@@ -117,7 +117,8 @@ extension BridgeMachine {
         let unknownOutcome = ResultPayload.bytes(
             requestID: requestID, command: name,
             error: LockError(.timeout, "the bridge stopped before the lock answered; check event/access for this request_id"), at: now)
-        return [remember(id, requestID, unknownOutcome, final: false, now: now), .publish(signed(id, .cmd, payload))]
+        let replacing = results.replacesBusy(lock: id, requestID: requestID)
+        return [remember(id, requestID, unknownOutcome, final: replacing, now: now), .publish(signed(id, .cmd, payload))]
     }
 
     /// A fob enrolment waits this long for the tap (the lock's own window is 60 s).
@@ -147,14 +148,15 @@ extension BridgeMachine {
             return []
         }
         guard let pending = record.pending, ack.requestID == pending.requestID else {
+            if let handed = record.handedOver, handed.requestID == ack.requestID { return handedOverAnswered(id, handed, ack, now: now) }
             return ack.error?.code == .staleOwner ? staleOwner(id, payload) : []
         }
         record.pending = nil
         if ack.error?.code == .staleOwner {
             // Another owner took the lock meanwhile: nothing happened; the caller may try again.
             locks[id] = record
-            let busy = LockError(.busy, "the lock is being handed to another bridge; try again")
-            return result(id, pending.requestID, pending.command, busy, reply: pending.reply, repeats: pending.repeats, now: now) + staleOwner(id, payload)
+            return result(id, pending.requestID, pending.command, Self.handedOverBusy, reply: pending.reply, repeats: pending.repeats, now: now)
+                + staleOwner(id, payload)
         }
         if let plan = pending.plan {
             // A plan's write: answered to the plan, and the next command (or plan write) goes.

@@ -89,6 +89,10 @@ public struct BridgeMachine: Sendable {
         // count it, so after a takeover it chases what the store has not got from the lock.
         case .deviceEvent(let id, let payload): return acts(for: id) ? deviceEvent(id, payload: payload, now: now) : []
         case .deviceAck(let id, let payload):
+            // The answer to a command handed over with its shard is still this bridge's to store (spec 8).
+            if let handed = locks[id]?.handedOver, !acts(for: id), let ack = try? DeviceAck.parse(payload), ack.requestID == handed.requestID {
+                return handedOverAnswered(id, handed, ack, now: now)
+            }
             let out = deviceAck(id, payload: payload, now: now)
             return owned(id, out)
         case .emulatorStatus(let instance, let online): return emulatorStatus(instance, online: online, now: now)

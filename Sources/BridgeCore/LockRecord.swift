@@ -33,6 +33,10 @@ struct LockRecord: Sendable {
     /// Slots whose code is due for rotation.
     var rotationDue: Set<Int> = []
     var pending: PendingCommand?
+    /// Several bridges: the command in flight when the lock's shard went to another bridge. The
+    /// lock's answer still becomes its final result in the shared request memory, where the new
+    /// owner finds it for a retry; nothing is raised when no answer comes.
+    var handedOver: PendingCommand?
     /// The liveness probe in flight, and when the next one is due (nil: not scheduled yet).
     var probe: (requestID: String, deadline: Date)?
     var nextProbe: Date?

@@ -1,5 +1,7 @@
 import Foundation
+import JSON
 import LockAPI
+import LockCore
 
 /// The result of every command by (lock, request id), for the retention period: a repeated id
 /// gets the stored result, marked duplicate, and never a second actuation. Loaded from the store
@@ -21,7 +23,22 @@ struct RequestMemory: Sendable {
         for result in stored { entries[Key(lock: result.lock, requestID: result.requestID)] = Entry(result: result.result, at: result.at) }
     }
 
-    func result(lock: LockID, requestID: String) -> [UInt8]? { entries[Key(lock: lock, requestID: requestID)]?.result }
+    /// The answer to a retry of `requestID`. A remembered `busy` is none: it says that nothing
+    /// happened at the lock (it was being handed to another bridge), so a retry is carried out.
+    func result(lock: LockID, requestID: String) -> [UInt8]? {
+        guard let entry = entries[Key(lock: lock, requestID: requestID)], !Self.notCarriedOut(entry.result) else { return nil }
+        return entry.result
+    }
+
+    /// Whether a retry of `requestID` replaces a remembered `busy`: what it stores before the
+    /// command leaves must then be final, to replace the `busy` in the store too.
+    func replacesBusy(lock: LockID, requestID: String) -> Bool {
+        entries[Key(lock: lock, requestID: requestID)].map { Self.notCarriedOut($0.result) } ?? false
+    }
+
+    static func notCarriedOut(_ result: [UInt8]) -> Bool {
+        (try? JSON.parseObject(result))?["error"]?.objectValue?["code"]?.stringValue == LockErrorCode.busy.rawValue
+    }
 
     /// Stores a result; a provisional one never replaces one already known, a final one does.
     mutating func remember(_ result: RememberedResult) {

@@ -59,6 +59,74 @@ import Testing
         #expect(ready.json("lockbridge/door/result").last?["duplicate"]?.boolValue == true)
     }
 
+    /// A bridge ready on every shard, with `door` claimed, and an unlock `u1` sent to it.
+    static func unlockInFlight() -> (CoreHarness, sent: [BridgeEffect]) {
+        var h = Self.harness()
+        h.report("door")
+        _ = h.deliverToLocks(h.handle(.shards(ShardView(mine: Self.all(3), held: Set(0..<64), instances: ["a": Array(0..<64)]))))
+        _ = h.handle(.shardData(ShardData(shards: Set(0..<64), results: [], bridgeSequences: [:])))
+        let sent = h.command("door", #"{"command":"unlock","request_id":"u1"}"#)
+        #expect(h.deviceCommands(sent, "door").map(\.command) == [.unlock])
+        return (h, sent)
+    }
+
+    /// The shard goes to another bridge while an unlock is in flight. The lock had taken it
+    /// before the new owner's claim: its answer is the command's final result, stored for the
+    /// new owner, which answers a retry with it.
+    @Test func theAnswerToACommandInFlightAtAHandoverIsStoredForTheNewOwner() {
+        var (h, sent) = Self.unlockInFlight()
+        _ = h.handle(.shards(ShardView(mine: [:], held: Set(0..<64), instances: ["b": Array(0..<64)])))
+        let answered = h.deliverToLocks(sent)
+        #expect(answered.json("lockbridge/door/result").last?["status"]?.stringValue == "ok")
+        let stored = answered.compactMap { if case .remember(let r) = $0, r.requestID == "u1" { r } else { nil } }
+        #expect(stored.count == 1 && stored.first?.final == true, "the lock's answer did not reach the shared memory")
+        // A stale_owner answer instead means the lock did nothing: `busy` is stored, and the
+        // shard is not fought over.
+        var (g, _) = Self.unlockInFlight()
+        _ = g.handle(.shards(ShardView(mine: [:], held: Set(0..<64), instances: ["b": Array(0..<64)])))
+        let stale = CommandResult(requestID: "u1", command: "unlock", error: LockError(.staleOwner, "an older owner"))
+        let refused = g.handle(.deviceAck(LockID("door")!, payload: try! DeviceAck.payload(stale, ownerEpoch: 4)))
+        #expect(refused.json("lockbridge/door/result").last?["error"]?.objectValue?["code"]?.stringValue == "busy")
+        #expect(!refused.contains { if case .retakeShard = $0 { true } else { false } })
+        // The new owner, with that `busy` in its memory, carries out a retry, once: what it
+        // stores before the unlock leaves replaces the `busy`, so a second retry waits for it.
+        let busy = refused.compactMap { if case .remember(let r) = $0 { r } else { nil } }
+        #expect(busy.count == 1 && busy.first?.final == true)
+        var n = Self.harness()
+        n.report("door")
+        _ = n.deliverToLocks(n.handle(.shards(ShardView(mine: Self.all(4), held: Set(0..<64), instances: ["b": Array(0..<64)]))))
+        _ = n.handle(.shardData(ShardData(shards: Set(0..<64), results: busy, bridgeSequences: [:])))
+        let retry = n.command("door", #"{"command":"unlock","request_id":"u1"}"#)
+        #expect(n.deviceCommands(retry, "door").map(\.command) == [.unlock], "a retry after busy was not carried out")
+        #expect(retry.contains { if case .remember(let r) = $0 { r.final } else { false } }, "the busy stays in the store")
+        let again = n.command("door", #"{"command":"unlock","request_id":"u1"}"#)
+        #expect(n.deviceCommands(again, "door").isEmpty, "a second retry went to the lock too")
+    }
+
+    /// The new owner loaded the shard before the earlier owner stored the lock's answer: its
+    /// shared reads bring the answer in, and a retry gets it instead of the unknown outcome.
+    @Test func aNewOwnerFollowsTheAnswersTheEarlierOwnerStoresAfterTheHandover() {
+        var h = Self.harness()
+        h.report("door")
+        let taken = h.handle(.shards(ShardView(mine: Self.all(5), held: Set(0..<64), instances: ["a": Array(0..<64)])))
+        _ = h.deliverToLocks(taken)
+        let unknown = ResultPayload.bytes(requestID: "u1", command: "unlock", error: LockError(.timeout, "the bridge stopped before the lock answered"), at: h.now)
+        _ = h.handle(.shardData(ShardData(
+            shards: Set(0..<64), results: [RememberedResult(lock: LockID("door")!, requestID: "u1", result: unknown, at: h.now, final: false)],
+            bridgeSequences: [:])))
+        h.advance(1.5)
+        let ticked = h.handle(.tick)
+        #expect(ticked.contains { if case .readShared(let since?) = $0 { since < h.now } else { false } }, "no shared read of the results")
+        let done = ResultPayload.bytes(requestID: "u1", command: "unlock", error: nil, at: h.now)
+        _ = h.handle(.sharedRead(SharedState(results: [RememberedResult(lock: LockID("door")!, requestID: "u1", result: done, at: h.now, final: true)])))
+        let retry = h.command("door", #"{"command":"unlock","request_id":"u1"}"#)
+        #expect(h.deviceCommands(retry, "door").isEmpty, "the unlock went to the lock a second time")
+        #expect(retry.json("lockbridge/door/result").last?["status"]?.stringValue == "ok")
+        // Once the window after the takeover has passed, the reads no longer bring results.
+        h.advance(30)
+        #expect(h.handle(.tick).contains { if case .readShared(nil) = $0 { true } else { false } })
+    }
+
     @Test func theLastBridgeToStopTurnsBridgeStateOffAndOtherwiseOnlyItsOwnTopic() {
         var alone = Self.harness()
         _ = alone.handle(.shards(ShardView(mine: Self.all(1), held: Set(0..<64), instances: ["a": Array(0..<64)])))

@@ -37,6 +37,14 @@ import TestSupport
         return last.output
     }
 
+    /// What the locks not served were answered, for a failure's message.
+    static func unanswered(_ c: ClusterHarness, _ ids: [String], _ served: Set<String>, _ results: MessageCollector, tag: String) -> String {
+        ids.filter { !served.contains($0) }.map { id in
+            let logs = [c.h.bridge?.text ?? "", c.b.text].flatMap { $0.split(separator: "\n").filter { $0.contains("\"\(id)\"") || $0.contains("=\(id) ") || $0.hasSuffix("=\(id)") }.suffix(6) }
+            return "\(id): \(answers(c, results, id, "\(tag)-\(id)").compactMap(\.text)), log: \(logs.joined(separator: " | "))"
+        }.joined(separator: "; ")
+    }
+
     static func answers(_ c: ClusterHarness, _ results: MessageCollector, _ id: String, _ request: String) -> [MQTTMessage] {
         results.messages.filter { $0.topic == "\(c.h.base)/\(id)/result" && $0.text?.contains(#""request_id":"\#(request)""#) == true }
     }
@@ -157,7 +165,7 @@ import TestSupport
         #expect(results.messages.allSatisfy { $0.text?.contains(#""status":"ok""#) != true }, "no command succeeded without PostgreSQL")
         try await c.postgres.startAgain()
         let (served, _) = try await Self.unlockAll(c, ids, results, tag: "y", within: 30)
-        #expect(served.count == ids.count, "both serve again")
+        #expect(served.count == ids.count, "both serve again; not served: \(Self.unanswered(c, ids, served, results, tag: "y"))")
         try await c.stop()
     }
 

@@ -24,6 +24,10 @@ struct ClusterState: Sendable {
     var loaded: Set<Int> = []
     /// When the plans and removed locks are read back from the store next (``BridgeEffect/readShared``).
     var nextSharedRead = Date.distantPast
+    /// After taking shards: until when the shared reads also bring the results other bridges
+    /// stored since `since`, so the answer to a command the earlier owner had in flight reaches
+    /// this bridge's request memory even when it came after the shard's data was loaded.
+    var followResults: (since: Date, until: Date)?
 }
 
 extension BridgeMachine {
@@ -65,7 +69,9 @@ extension BridgeMachine {
             let shard = Shards.shard(id)
             guard view.mine[shard] != before[shard] else { continue }
             // Whatever was under way for a lost shard is the new owner's now: it answers a retry
-            // from the shared request memory.
+            // from the shared request memory, where the lock's answer to a command in flight
+            // still goes (``handedOverAnswered``).
+            if view.mine[shard] == nil { locks[id]!.handedOver = locks[id]!.pending }
             locks[id]!.pending = nil
             locks[id]!.queue = []
             locks[id]!.claimedEpoch = nil
@@ -77,6 +83,10 @@ extension BridgeMachine {
         if !gained.isEmpty {
             logger.notice("took shards", metadata: ["shards": "\(gained.sorted())", "instance": "\(state.instance)"])
             out.append(.loadShards(gained))
+            // Answers come within the command timeout of the handover (and the clocks may differ by a second).
+            let window = configuration.commandTimeout
+            let since = now.addingTimeInterval(-window - 1)
+            cluster!.followResults = (since: min(cluster!.followResults?.since ?? since, since), until: now.addingTimeInterval(2 * window + 2))
         }
         let lost = Set(before.keys).subtracting(view.mine.keys)
         if !lost.isEmpty {
@@ -132,6 +142,20 @@ extension BridgeMachine {
         planLockChanged(id)
         return out + planWork(now: now)
     }
+
+    /// The lock's answer to a command sent before its shard went to another bridge: what it did
+    /// is the command's final result, stored for the new owner to answer retries with. Refused
+    /// as stale, it did nothing: the stored `busy` lets the new owner carry out a retry
+    /// (``RequestMemory/result(lock:requestID:)``). A plan's write is found out by the new owner
+    /// from the lock's credentials. The shard is not fought over.
+    mutating func handedOverAnswered(_ id: LockID, _ handed: PendingCommand, _ ack: CommandResult, now: Date) -> [BridgeEffect] {
+        locks[id]?.handedOver = nil
+        guard handed.plan == nil else { return [] }
+        let error = ack.error?.code == .staleOwner ? Self.handedOverBusy : ack.error
+        return result(id, handed.requestID, handed.command, error, reply: handed.reply, repeats: handed.repeats, now: now)
+    }
+
+    static let handedOverBusy = LockError(.busy, "the lock is being handed to another bridge; try again")
 
     /// A lock holds a higher epoch than this bridge's: the shard is taken again above it.
     func staleOwner(_ id: LockID, _ payload: [UInt8]) -> [BridgeEffect] {

@@ -7,8 +7,12 @@ public struct SharedState: Sendable {
     public var plans: [StoredPlan]
     /// Lock ids removed on request (a live report brings one back).
     public var removed: Set<String>
+    /// Results stored since ``BridgeEffect/readShared(resultsSince:)`` asked (after taking shards).
+    public var results: [RememberedResult]
 
-    public init(plans: [StoredPlan] = [], removed: Set<String> = []) { (self.plans, self.removed) = (plans, removed) }
+    public init(plans: [StoredPlan] = [], removed: Set<String> = [], results: [RememberedResult] = []) {
+        (self.plans, self.removed, self.results) = (plans, removed, results)
+    }
 }
 
 extension BridgeMachine {
@@ -19,12 +23,15 @@ extension BridgeMachine {
     mutating func sharedReadDue(now: Date) -> [BridgeEffect] {
         guard let state = cluster, now >= state.nextSharedRead else { return [] }
         cluster!.nextSharedRead = now.addingTimeInterval(Self.sharedReadInterval)
-        return [.readShared]
+        if let follow = state.followResults, now >= follow.until { cluster!.followResults = nil }
+        return [.readShared(resultsSince: cluster!.followResults?.since)]
     }
 
     mutating func sharedRead(_ shared: SharedState, now: Date) -> [BridgeEffect] {
         guard cluster != nil else { return [] }
         removalsRead(shared.removed)
+        // The final answers to commands an earlier owner of our shards had in flight.
+        for result in shared.results where result.final && acts(for: result.lock) { results.remember(result) }
         return plansRead(shared.plans, now: now)
     }
 
