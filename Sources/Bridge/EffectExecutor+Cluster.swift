@@ -30,8 +30,6 @@ extension EffectExecutor {
         }
     }
 
-    /// Several bridges: the plans back from the store, opened with the plan key, and the removed
-    /// locks. A plan this bridge cannot open (another plan key) is left out, and said once.
     /// The request memory the store holds since `since`, of the locks `keep` accepts.
     func remembered(since: Date, _ keep: (LockID) -> Bool) async throws -> [RememberedResult] {
         try await store.rememberedResults(since: since).compactMap { r in
@@ -40,6 +38,9 @@ extension EffectExecutor {
         }
     }
 
+    /// Several bridges: the plans back from the store, opened with the plan key, and the removed
+    /// locks; after a takeover, also the results stored since `resultsSince`. A plan this bridge
+    /// cannot open (another plan key) is left out, and said once.
     func readShared(resultsSince: Date?) async {
         do {
             var plans: [StoredPlan] = []

@@ -148,7 +148,6 @@ extension BridgeMachine {
             return []
         }
         guard let pending = record.pending, ack.requestID == pending.requestID else {
-            if let handed = record.handedOver, handed.requestID == ack.requestID { return handedOverAnswered(id, handed, ack, now: now) }
             return ack.error?.code == .staleOwner ? staleOwner(id, payload) : []
         }
         record.pending = nil

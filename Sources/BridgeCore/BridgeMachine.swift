@@ -89,8 +89,9 @@ public struct BridgeMachine: Sendable {
         // count it, so after a takeover it chases what the store has not got from the lock.
         case .deviceEvent(let id, let payload): return acts(for: id) ? deviceEvent(id, payload: payload, now: now) : []
         case .deviceAck(let id, let payload):
-            // The answer to a command handed over with its shard is still this bridge's to store (spec 8).
-            if let handed = locks[id]?.handedOver, !acts(for: id), let ack = try? DeviceAck.parse(payload), ack.requestID == handed.requestID {
+            // The answer to a command handed over with its shard is still this bridge's to store,
+            // whoever owns the lock now (spec 8).
+            if let handed = locks[id]?.handedOver, let ack = try? DeviceAck.parse(payload), ack.requestID == handed.requestID {
                 return handedOverAnswered(id, handed, ack, now: now)
             }
             let out = deviceAck(id, payload: payload, now: now)

@@ -22,7 +22,7 @@ import Testing
                 default: due.removeAll { $0.lock == key.lock }; model = model.filter { $0.lock != key.lock }
                 }
                 #expect(due.keys == model.sorted())
-                #expect(due.contains(key) == model.contains(key))
+                #expect(due.keys.contains(key) == model.contains(key))
             }
             var walked: [PlanKey] = []
             var next = due.first(after: nil)

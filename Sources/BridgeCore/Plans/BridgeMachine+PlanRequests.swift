@@ -109,8 +109,8 @@ extension BridgeMachine {
     /// What applying would change on each lock, changing nothing.
     func dryRun(_ plan: AccessPlan, previous: PlanEntry?) -> JSONObject {
         var lockObject: JSONObject = [:]
-        let all = Set(plan.locks).union(previous?.locks.keys.map { $0 } ?? [])
         let grantsByLock = plan.grantsByLock()
+        let all = Set(grantsByLock.keys).union(previous?.locks.keys.map { $0 } ?? [])
         for id in all.sorted() {
             guard let snapshot = locks[id]?.snapshot else {
                 lockObject[id.rawValue] = .object([

@@ -18,11 +18,6 @@ struct DueKeys: Sendable {
         return low
     }
 
-    func contains(_ key: PlanKey) -> Bool {
-        let at = position(key)
-        return at < keys.count && keys[at] == key
-    }
-
     mutating func insert(_ key: PlanKey) {
         let at = position(key)
         if at == keys.count || keys[at] != key { keys.insert(key, at: at) }
